@@ -1,0 +1,14 @@
+//! kehu-core: the pure, deterministic heart of Kehu (客户).
+//!
+//! Domain types, validation, search, analytics and demo data. No web dependencies, no clock, no
+//! random source: time, ids and seeds are arguments, so the app (in WebAssembly) and the `kehu`
+//! command-line tool compute the same answers from the same data.
+
+pub mod analytics;
+pub mod demo;
+pub mod ids;
+pub mod model;
+pub mod search;
+pub mod validate;
+
+pub use model::*;
