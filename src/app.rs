@@ -1,0 +1,236 @@
+//! The app shell: header with the shop name, navigation, language and theme switches, and the page
+//! for the current route.
+
+use leptos::prelude::*;
+
+use crate::components::toast::ToastHost;
+use crate::i18n::{use_i18n, I18n, Key, Locale};
+use crate::pages::customers::{
+    form::CustomerForm,
+    list::{CustomerList, ListState},
+};
+use crate::pages::data::DataPage;
+use crate::pages::settings::SettingsPage;
+use crate::routing::{provide_router, use_route, Route};
+use crate::state::{use_app, AppState, LoadState};
+use crate::storage::{prefs, StorageError};
+
+/// A colour theme choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+    /// Follow the operating system's setting.
+    System,
+}
+
+impl Theme {
+    /// Every choice, in the order the switch lists them.
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    /// The value stored in preferences.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::System => "system",
+        }
+    }
+
+    fn parse(s: &str) -> Theme {
+        match s {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    fn label(self) -> Key {
+        match self {
+            Theme::Light => Key::ThemeLight,
+            Theme::Dark => Key::ThemeDark,
+            Theme::System => Key::ThemeSystem,
+        }
+    }
+}
+
+/// The language at start: the remembered choice, else the browser's.
+fn initial_locale() -> Locale {
+    prefs::language()
+        .or_else(|| window().navigator().language())
+        .map(|tag| Locale::from_tag(&tag))
+        .unwrap_or(Locale::En)
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = I18n { locale: RwSignal::new(initial_locale()) };
+    provide_context(i18n);
+    let theme = RwSignal::new(prefs::theme().map(|t| Theme::parse(&t)).unwrap_or(Theme::System));
+    provide_context(theme);
+    provide_router();
+    ListState::provide();
+    let app = AppState::new();
+    provide_context(app);
+    leptos::task::spawn_local(app.start());
+
+    // Push the language and theme out to the document and to preferences.
+    Effect::new(move |_| {
+        let locale = i18n.locale.get();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", locale.tag());
+        }
+        document().set_title(locale.text(Key::AppTitle));
+    });
+    Effect::new(move |_| {
+        let t = theme.get();
+        if let Some(html) = document().document_element() {
+            let _ = match t {
+                Theme::System => html.remove_attribute("data-theme"),
+                other => html.set_attribute("data-theme", other.as_str()),
+            };
+        }
+    });
+
+    view! {
+        <ToastHost>
+            <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Body/>
+            </main>
+        </ToastHost>
+    }
+}
+
+/// Header: shop name, navigation, language and theme.
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let route = use_route();
+    let theme = expect_context::<RwSignal<Theme>>();
+    let shop = move || {
+        let name = app.data.settings.with(|s| s.shop_name.trim().to_string());
+        if name.is_empty() {
+            i18n.t(Key::AppName).to_string()
+        } else {
+            name
+        }
+    };
+    let nav_link = move |target: Route, key: Key| {
+        let current = move || match (route.get(), target) {
+            (Route::NewCustomer | Route::EditCustomer(_), Route::Customers) => true,
+            (r, t) => r == t,
+        };
+        view! {
+            <a href=target.href() aria-current=move || current().then_some("page")>
+                {move || i18n.t(key)}
+            </a>
+        }
+    };
+    view! {
+        <header class="app-header">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"客"</span>
+                <span class="shop-name">{shop}</span>
+            </div>
+            <nav aria-label=move || i18n.t(Key::NavLabel)>
+                {nav_link(Route::Customers, Key::NavCustomers)}
+                {nav_link(Route::Data, Key::NavData)}
+                {nav_link(Route::Settings, Key::NavSettings)}
+            </nav>
+            <div class="switches">
+                <label>
+                    <span class="visually-hidden">{move || i18n.t(Key::Language)}</span>
+                    <select
+                        aria-label=move || i18n.t(Key::Language)
+                        on:change=move |ev| {
+                            let locale = Locale::from_tag(&event_target_value(&ev));
+                            prefs::set_language(locale.tag());
+                            i18n.locale.set(locale);
+                        }
+                    >
+                        {Locale::ALL
+                            .into_iter()
+                            .map(|l| {
+                                view! {
+                                    <option value=l.tag() selected=move || i18n.locale.get() == l>
+                                        {l.native_name()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span class="visually-hidden">{move || i18n.t(Key::Theme)}</span>
+                    <select
+                        aria-label=move || i18n.t(Key::Theme)
+                        on:change=move |ev| {
+                            let t = Theme::parse(&event_target_value(&ev));
+                            prefs::set_theme(t.as_str());
+                            theme.set(t);
+                        }
+                    >
+                        {Theme::ALL
+                            .into_iter()
+                            .map(|t| {
+                                view! {
+                                    <option value=t.as_str() selected=move || theme.get() == t>
+                                        {move || i18n.t(t.label())}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
+        </header>
+    }
+}
+
+/// The page for the current route, or the start-up state.
+#[component]
+fn Body() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let route = use_route();
+    move || match app.load.get() {
+        LoadState::Opening => view! {
+            <p class="loading" role="status">{move || i18n.t(Key::Loading)}</p>
+        }
+        .into_any(),
+        LoadState::Failed(e) => view! { <StorageFailure error=e/> }.into_any(),
+        LoadState::CustomersReady | LoadState::Ready => match route.get() {
+            Route::Customers => view! { <CustomerList/> }.into_any(),
+            Route::NewCustomer => view! { <CustomerForm id=None/> }.into_any(),
+            Route::EditCustomer(id) => view! { <CustomerForm id=Some(id)/> }.into_any(),
+            Route::Data => view! { <DataPage/> }.into_any(),
+            Route::Settings => view! { <SettingsPage/> }.into_any(),
+        },
+    }
+}
+
+/// What the user sees when the database cannot be used: what happened and what to do.
+#[component]
+fn StorageFailure(
+    /// The error from opening or reading the database.
+    error: StorageError,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (title, advice) = match &error {
+        StorageError::NewerVersion { .. } => (Key::DbNewerTitle, Key::DbNewerAdvice),
+        StorageError::Blocked => (Key::DbBlockedTitle, Key::DbBlockedAdvice),
+        _ => (Key::DbUnavailableTitle, Key::DbUnavailableAdvice),
+    };
+    let detail = error.to_string();
+    view! {
+        <section class="failure" role="alert">
+            <h1>{move || i18n.t(title)}</h1>
+            <p>{move || i18n.t(advice)}</p>
+            <p class="detail"><code>{detail}</code></p>
+        </section>
+    }
+}

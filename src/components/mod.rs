@@ -1,0 +1,2 @@
+//! Parts used by several pages.
+pub mod toast;

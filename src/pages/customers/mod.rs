@@ -1,0 +1,3 @@
+//! Customer pages: the list and the add/edit form.
+pub mod form;
+pub mod list;

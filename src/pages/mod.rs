@@ -1,0 +1,4 @@
+//! The app's pages, one module per route.
+pub mod customers;
+pub mod data;
+pub mod settings;

@@ -1,0 +1,86 @@
+//! Pages are addressed by the URL's hash (`#/customers`, `#/customers/<id>`), which works from any
+//! sub-path of a static host and from a file opened with `file://`, where path routing cannot.
+//! leptos_router has no hash mode, so this small router is ours.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// A page of the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The customer list.
+    Customers,
+    /// The form for a new customer.
+    NewCustomer,
+    /// The form for an existing customer.
+    EditCustomer(Uuid),
+    /// Demo data and what is stored.
+    Data,
+    /// Shop settings.
+    Settings,
+}
+
+impl Route {
+    /// Reads a route from a location hash such as `#/customers/…`; unknown hashes go to the list.
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_matches('/');
+        let mut parts = path.split('/');
+        match (parts.next(), parts.next()) {
+            (Some("customers"), Some("new")) => Route::NewCustomer,
+            (Some("customers"), Some(id)) => Uuid::parse_str(id)
+                .map(Route::EditCustomer)
+                .unwrap_or(Route::Customers),
+            (Some("data"), _) => Route::Data,
+            (Some("settings"), _) => Route::Settings,
+            _ => Route::Customers,
+        }
+    }
+
+    /// The hash that addresses this route.
+    pub fn href(self) -> String {
+        match self {
+            Route::Customers => "#/customers".into(),
+            Route::NewCustomer => "#/customers/new".into(),
+            Route::EditCustomer(id) => format!("#/customers/{id}"),
+            Route::Data => "#/data".into(),
+            Route::Settings => "#/settings".into(),
+        }
+    }
+}
+
+/// The current route, following the address bar.
+pub fn use_route() -> ReadSignal<Route> {
+    expect_context::<ReadSignal<Route>>()
+}
+
+/// Starts following the location hash and provides the current route as context.
+pub fn provide_router() {
+    let current = || Route::parse(&window().location().hash().unwrap_or_default());
+    let (route, set_route) = signal(current());
+    let _listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        set_route.set(current());
+        // A new page starts at its top, as after following a link.
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    });
+    provide_context(route);
+}
+
+/// Goes to `route` (adds a history entry, so Back returns).
+pub fn navigate(route: Route) {
+    let _ = window().location().set_hash(&route.href());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_round_trip() {
+        let id = Uuid::from_u128(5);
+        for r in [Route::Customers, Route::NewCustomer, Route::EditCustomer(id), Route::Data, Route::Settings] {
+            assert_eq!(Route::parse(&r.href()), r);
+        }
+        assert_eq!(Route::parse(""), Route::Customers);
+        assert_eq!(Route::parse("#/customers/not-a-uuid"), Route::Customers);
+    }
+}
