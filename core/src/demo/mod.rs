@@ -165,6 +165,11 @@ struct Profile {
     satisfaction: f64,
 }
 
+/// Orders per customer the generator aims at (so the large size has about a million).
+const ORDERS_PER_CUSTOMER: usize = 10;
+/// Highest purchase rate per day: a regular who comes every day.
+const MAX_RATE: f64 = 1.0;
+
 /// Relative weights of the shop's opening hours 7:00–21:00.
 const HOUR_WEIGHTS: [u32; 15] = [4, 10, 9, 6, 5, 8, 7, 6, 7, 6, 5, 4, 3, 2, 1];
 const FIRST_HOUR: u32 = 7;
@@ -273,6 +278,40 @@ impl Generator {
             let c = self.customer(i, day, phone_offset, &mut emails);
             self.data.customers.push(c);
         }
+        self.calibrate();
+    }
+
+    /// Scales every purchase rate by one factor so that the expected number of orders is
+    /// [`ORDERS_PER_CUSTOMER`] per customer. Under BG/NBD a customer with rate λ and dropout p,
+    /// observed for t days after the first purchase, makes 1 + (1 − e^(−λpt))/p purchases on
+    /// average; matching the sum to the target takes out most of the luck of a small sample.
+    fn calibrate(&mut self) {
+        let days = f64::from(self.days());
+        let target = (ORDERS_PER_CUSTOMER * self.n) as f64;
+        let expected = |scale: f64, profiles: &[Profile]| -> f64 {
+            profiles
+                .iter()
+                .filter(|p| p.buyer)
+                .map(|p| {
+                    let t = days - f64::from(p.day) - 0.5;
+                    let rate = (p.lambda * scale).min(MAX_RATE);
+                    1.0 + (1.0 - dice::exp(-rate * p.dropout * t)) / p.dropout
+                })
+                .sum()
+        };
+        let (mut lo, mut hi) = (0.05_f64, 20.0_f64);
+        for _ in 0..32 {
+            let mid = 0.5 * (lo + hi);
+            if expected(mid, &self.profiles) < target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let scale = 0.5 * (lo + hi);
+        for p in &mut self.profiles {
+            p.lambda = (p.lambda * scale).min(MAX_RATE);
+        }
     }
 
     fn customer(
@@ -302,15 +341,15 @@ impl Generator {
                 _ => 4,
             }
         };
-        let mut lambda = d.gamma(0.9, 1.0 / 11.0);
+        let mut lambda = d.gamma(0.3, 1.0 / 4.0);
         if segment == 0 {
             lambda *= 1.25;
         }
         if business {
             lambda *= 0.45;
         }
-        let lambda = lambda.clamp(0.000_5, 1.5);
-        let dropout = d.beta(1.0, 8.0).clamp(0.002, 0.95);
+        let lambda = lambda.clamp(0.000_5, MAX_RATE);
+        let dropout = d.beta(0.9, 5.0).clamp(0.002, 0.95);
         let mut spend_level = d.gamma(4.0, 0.25);
         if business {
             spend_level *= 5.0;
@@ -543,6 +582,7 @@ impl Generator {
         let mut t = f64::from(p.day) + self.dice.unit() * 0.99;
         let mut prev: Option<(u32, u32)> = None;
         let mut first = true;
+        let mut first_purchase = true;
         loop {
             if t >= days {
                 break;
@@ -563,9 +603,11 @@ impl Generator {
                 prev = Some((day, minute));
                 self.order(customer_id, &p, day, minute);
             }
-            if self.dice.chance(p.dropout) {
+            // BG/NBD: a customer may drop out after any repeat purchase
+            if !first_purchase && self.dice.chance(p.dropout) {
                 break;
             }
+            first_purchase = false;
             t += self.dice.exponential(p.lambda);
         }
     }
