@@ -3,6 +3,8 @@
 //! The full check takes 10–20 s in a debug build, so it is ignored by default; run it with
 //! `cargo test -p kehu-core --release --test demo_large -- --ignored`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod demo_common;
 
 use std::collections::BTreeSet;

@@ -275,7 +275,9 @@ impl Generator {
         let mut emails = BTreeSet::new();
         self.data.customers.reserve(self.n);
         for (i, &day) in join.iter().enumerate() {
-            let c = self.customer(i, day, phone_offset, &mut emails);
+            // referrers are customers who joined on an earlier day
+            let earlier = join.partition_point(|&x| x < day);
+            let c = self.customer(i, day, earlier, phone_offset, &mut emails);
             self.data.customers.push(c);
         }
         self.calibrate();
@@ -318,6 +320,7 @@ impl Generator {
         &mut self,
         i: usize,
         day: u32,
+        earlier: usize,
         phone_offset: u64,
         emails: &mut BTreeSet<String>,
     ) -> Customer {
@@ -461,14 +464,14 @@ impl Generator {
         let source_weights: [u32; 7] = if business {
             [10, 15, 20, 10, 30, 10, 5]
         } else {
-            [40, if i > 0 { 12 } else { 0 }, 4, 12, 4, 20, 8]
+            [40, if earlier > 0 { 12 } else { 0 }, 4, 12, 4, 20, 8]
         };
         c.source = SourceChannel::ALL[d.weighted(&source_weights)];
-        if c.source == SourceChannel::Referral && i > 0 {
+        if c.source == SourceChannel::Referral && earlier > 0 {
             // regulars refer more: the most frequent of three earlier customers
-            let mut best = d.index(i);
+            let mut best = d.index(earlier);
             for _ in 0..2 {
-                let other = d.index(i);
+                let other = d.index(earlier);
                 if self.profiles[other].lambda > self.profiles[best].lambda {
                     best = other;
                 }
