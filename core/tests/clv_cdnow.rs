@@ -76,6 +76,7 @@ fn summary_matches_lifetimes() {
 fn bgnbd_matches_paper_and_lifetimes() {
     let s = summarize(&cdnow(), end(), TimeUnit::Week);
     let p = fit_bgnbd(&s).unwrap();
+    eprintln!("BG/NBD: {p:?}");
     // The paper, at its precision.
     assert!((p.r - 0.243).abs() < 5e-4, "{p:?}");
     assert!((p.alpha - 4.414).abs() < 5e-4, "{p:?}");
@@ -104,6 +105,7 @@ fn bgnbd_matches_paper_and_lifetimes() {
 fn gamma_gamma_matches_paper_and_lifetimes() {
     let s = summarize(&cdnow(), end(), TimeUnit::Week);
     let g = fit_gamma_gamma(&s).unwrap();
+    eprintln!("Gamma-Gamma: {g:?}");
     assert!((g.p - 6.25).abs() < 5e-3, "{g:?}");
     assert!((g.q - 3.74).abs() < 5e-3, "{g:?}");
     assert!((g.v - 15.44).abs() < 5e-3, "{g:?}");
@@ -133,6 +135,7 @@ fn per_customer_figures_match_lifetimes() {
         worst_exp = worst_exp.max(rel(c.expected_purchases, num(e, "expected_purchases_39")));
         worst_clv = worst_clv.max(rel(c.clv.unwrap(), num(e, "clv")));
     }
+    eprintln!("worst relative differences from lifetimes: P(alive) {worst_alive:.2e}, expected purchases {worst_exp:.2e}, CLV {worst_clv:.2e}");
     assert!(
         worst_alive < 1e-4,
         "P(alive) worst relative difference {worst_alive}"
