@@ -1,6 +1,9 @@
 //! The CLV models on the CDNOW sample, against the published figures (Fader, Hardie & Lee 2005)
 //! and lifetimes 0.11.3 (core/tests/data/clv_reference.json, from bench/reference_clv.py).
 
+// Test helpers outside #[test] functions are not covered by clippy.toml's test allowance.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::NaiveDate;
 use kehu_core::analytics::clv::{
     clv_report, customer_lifetime_value, fit_bgnbd, fit_gamma_gamma, summarize, ClvOptions,

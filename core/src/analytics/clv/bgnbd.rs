@@ -1,7 +1,7 @@
 //! The BG/NBD model (Fader, Hardie & Lee 2005): likelihood, fit, P(alive), expected purchases.
 
 use super::optimise::{best_of_starts, Failure};
-use super::special::{digamma, hyp2f1_tail_over_b, ln_gamma};
+use super::special::{digamma, hyp2f1_tail_scaled, ln_gamma};
 use super::{check_summary_values, BgNbdParams, ClvError, CustomerSummary};
 
 const MODEL: &str = "BG/NBD";
@@ -198,6 +198,29 @@ impl Prepared {
 /// its supremum at a boundary (a parameter runs off to 0 or ∞), [`ClvError::DidNotConverge`]
 /// when no start reaches a stationary point.
 pub fn fit_bgnbd(s: &[CustomerSummary]) -> Result<BgNbdParams, ClvError> {
+    fit(s, 0.0)
+}
+
+/// [`fit_bgnbd`] with a ridge penalty `penalizer · Σ θᵢ²` on the log-parameters θ (time rescaled
+/// so the largest T is 10) added to the mean negative log-likelihood. This keeps the estimates
+/// finite on data where the plain fit runs off to a boundary (for example when every customer
+/// seems to drop out with the same probability, so a and b grow without bound), at the price of
+/// a small bias; lifetimes offers the same remedy as `penalizer_coef`. The reported
+/// log-likelihood is the unpenalised one.
+///
+/// # Errors
+/// As [`fit_bgnbd`]; [`ClvError::InvalidOption`] when `penalizer` is negative or not finite.
+pub fn fit_bgnbd_penalized(s: &[CustomerSummary], penalizer: f64) -> Result<BgNbdParams, ClvError> {
+    if !(penalizer.is_finite() && penalizer >= 0.0) {
+        return Err(ClvError::InvalidOption {
+            option: "penalizer",
+            reason: format!("{penalizer} must be a number ≥ 0"),
+        });
+    }
+    fit(s, penalizer)
+}
+
+fn fit(s: &[CustomerSummary], penalizer: f64) -> Result<BgNbdParams, ClvError> {
     if s.is_empty() {
         return Err(ClvError::NoTransactions);
     }
@@ -219,10 +242,12 @@ pub fn fit_bgnbd(s: &[CustomerSummary]) -> Result<BgNbdParams, ClvError> {
         let p = theta.map(f64::exp);
         let mut g = [0.0; 4];
         let ll = data.log_likelihood(p, &mut scratch, &mut g);
+        let mut penalty = 0.0;
         for i in 0..4 {
-            grad[i] = -g[i] * p[i] / n;
+            grad[i] = -g[i] * p[i] / n + 2.0 * penalizer * theta[i];
+            penalty += penalizer * theta[i] * theta[i];
         }
-        -ll / n
+        -ll / n + penalty
     };
     let starts: [[f64; 4]; 4] = [
         [0.1; 4],
@@ -231,9 +256,7 @@ pub fn fit_bgnbd(s: &[CustomerSummary]) -> Result<BgNbdParams, ClvError> {
         [0.05_f64.ln(), 0.2_f64.ln(), 0.3_f64.ln(), 0.5_f64.ln()],
     ];
     let best = best_of_starts(&mut objective, &starts, LOG_PARAM_LIMIT).map_err(|e| match e {
-        Failure::RunOff { index, to_infinity } => {
-            run_off(["r", "alpha", "a", "b"][index], to_infinity)
-        }
+        Failure::RunOff { ran_off } => run_off(&ran_off),
         Failure::NoConvergence { iterations } => ClvError::DidNotConverge {
             model: MODEL,
             iterations,
@@ -242,7 +265,8 @@ pub fn fit_bgnbd(s: &[CustomerSummary]) -> Result<BgNbdParams, ClvError> {
     let p = best.x.map(f64::exp);
     // Undo the time rescaling: α scales with time, and every customer's density picks up
     // a factor scale^x.
-    let log_likelihood = -best.f * n + data.total_x * data.scale.ln();
+    let penalty: f64 = best.x.iter().map(|t| penalizer * t * t).sum();
+    let log_likelihood = -(best.f - penalty) * n + data.total_x * data.scale.ln();
     let params = BgNbdParams {
         r: p[0],
         alpha: p[1] / data.scale,
@@ -263,19 +287,33 @@ pub fn fit_bgnbd(s: &[CustomerSummary]) -> Result<BgNbdParams, ClvError> {
     }
 }
 
-fn run_off(name: &str, to_infinity: bool) -> ClvError {
-    let hint = match (name, to_infinity) {
-        ("a", false) | ("b", true) => {
-            " (no customer appears to drop out, so the drop-out distribution cannot be estimated)"
-        }
-        ("a", true) => " (every customer appears to drop out right after each purchase)",
-        _ => "",
+fn run_off(ran_off: &[(usize, bool)]) -> ClvError {
+    const NAMES: [&str; 4] = ["r", "alpha", "a", "b"];
+    let has = |i: usize, inf: bool| ran_off.contains(&(i, inf));
+    let hint = if has(2, true) && has(3, true) {
+        " (the drop-out probability looks the same for every customer, so its spread across customers cannot be estimated)"
+    } else if has(2, false) || (has(3, true) && !has(2, true)) {
+        " (no customer appears to drop out, so the drop-out distribution cannot be estimated)"
+    } else if has(2, true) {
+        " (customers appear to drop out right after each purchase)"
+    } else {
+        ""
     };
+    let what: Vec<String> = ran_off
+        .iter()
+        .map(|&(i, inf)| {
+            format!(
+                "{} runs off to {}",
+                NAMES[i],
+                if inf { "infinity" } else { "zero" }
+            )
+        })
+        .collect();
     ClvError::NotIdentifiable {
         model: MODEL,
         reason: format!(
-            "the best-fitting value of {name} runs off to {}{hint}; more customers, more repeat purchases or a longer calibration period are needed",
-            if to_infinity { "infinity" } else { "zero" }
+            "the best-fitting {}{hint}; more customers, more repeat purchases or a longer calibration period are needed",
+            what.join(" and ")
         ),
     }
 }
@@ -318,52 +356,26 @@ impl BgNbdParams {
         if t <= 0.0 {
             return 0.0;
         }
-        let c = self.a + self.b + x - 1.0;
-        // 2F1 has a pole at c = 0 (only reachable with x = 0 and a + b = 1); the expectation is
-        // continuous there, so average two nearby points.
-        const NUDGE: f64 = 1e-6;
-        if c.abs() < NUDGE {
-            let lo = BgNbdParams {
-                b: self.b - 2.0 * NUDGE,
-                ..*self
-            };
-            let hi = BgNbdParams {
-                b: self.b + 2.0 * NUDGE,
-                ..*self
-            };
-            return 0.5
-                * (lo.expected_purchases_raw(t, x, t_x, big_t)
-                    + hi.expected_purchases_raw(t, x, t_x, big_t));
-        }
-        self.expected_purchases_raw(t, x, t_x, big_t)
-    }
-
-    fn expected_purchases_raw(&self, t: f64, x: f64, t_x: f64, big_t: f64) -> f64 {
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let z = t / (alpha + big_t + t);
         // Euler's transformation of 2F1(r+x, b+x; a+b+x−1; z) turns its large upper parameters
         // into small ones, so the series neither overflows nor cancels:
-        //   1 − 2F1(·)·(1−z)^(r+x) = 1 − F(a+b−1−r, a−1; a+b+x−1; z)·(1−z)^(a−1).
-        // With B = a−1, that is −expm1(B·(ln F / B + ln(1−z))), and dividing by B analytically
-        // removes lifetimes' 1/(a−1) singularity at a = 1.
+        //   1 − 2F1(·)·(1−z)^(r+x) = 1 − F(a+b−1−r, a−1; c; z)·(1−z)^(a−1),  c = a+b+x−1.
+        // With B = a−1, F = 1 + (B/c)·S and e = (1−z)^B, the numerator (c/B)·(1 − F·e) is
+        //   c·(−expm1(B ln(1−z))/B) − S·e,
+        // free of lifetimes' 1/(a−1) singularity at a = 1 and of 2F1's pole at c = 0.
         let big_a = a + b - 1.0 - r;
         let big_b = a - 1.0;
         let c = a + b + x - 1.0;
-        let (tail, _) = hyp2f1_tail_over_b(big_a, big_b, c, z);
-        let bs = big_b * tail;
-        let ln_f_over_b = if bs.abs() < 1e-10 {
-            tail * (1.0 - 0.5 * bs)
+        let (s, _) = hyp2f1_tail_scaled(big_a, big_b, c, z);
+        let ln_1mz = (-z).ln_1p();
+        let bl = big_b * ln_1mz;
+        let expm1_over_b = if big_b == 0.0 {
+            ln_1mz
         } else {
-            bs.ln_1p() / big_b
+            bl.exp_m1() / big_b
         };
-        let inner = ln_f_over_b + (-z).ln_1p();
-        let l = big_b * inner;
-        let q = if l.abs() < 1e-10 {
-            -inner * (1.0 + 0.5 * l)
-        } else {
-            -l.exp_m1() / big_b
-        };
-        let numerator = c * q;
+        let numerator = -c * expm1_over_b - s * bl.exp();
         if x <= 0.0 {
             return numerator;
         }

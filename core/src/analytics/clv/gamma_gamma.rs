@@ -146,12 +146,19 @@ pub fn fit_gamma_gamma(s: &[CustomerSummary]) -> Result<GammaGammaParams, ClvErr
         [20.0_f64.ln(), 10.0_f64.ln(), 0.5_f64.ln()],
     ];
     let best = best_of_starts(&mut objective, &starts, LOG_PARAM_LIMIT).map_err(|e| match e {
-        Failure::RunOff { index, to_infinity } => ClvError::NotIdentifiable {
+        Failure::RunOff { ran_off } => ClvError::NotIdentifiable {
             model: MODEL,
             reason: format!(
-                "the best-fitting value of {} runs off to {} (the repeat buyers' average spends do not vary enough to separate within- and between-customer variation)",
-                ["p", "q", "v"][index],
-                if to_infinity { "infinity" } else { "zero" }
+                "the best-fitting {} (the repeat buyers' average spends do not vary enough to separate variation within and between customers)",
+                ran_off
+                    .iter()
+                    .map(|&(i, inf)| format!(
+                        "{} runs off to {}",
+                        ["p", "q", "v"][i],
+                        if inf { "infinity" } else { "zero" }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ),
         },
         Failure::NoConvergence { iterations } => ClvError::DidNotConverge {

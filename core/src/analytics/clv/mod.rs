@@ -15,6 +15,7 @@ mod gamma_gamma;
 mod lifetime_value;
 mod optimise;
 mod report;
+mod simulate;
 mod special;
 mod summary;
 mod textbook;
@@ -22,10 +23,11 @@ mod textbook;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use bgnbd::fit_bgnbd;
+pub use bgnbd::{fit_bgnbd, fit_bgnbd_penalized};
 pub use gamma_gamma::fit_gamma_gamma;
 pub use lifetime_value::{customer_lifetime_value, periods_per_month, MonthStep};
-pub use report::{clv_report, explain_customer, ClvExplanation, WorkedExample};
+pub use report::{clv_report, explain_customer, ClvExplanation, WorkedExample, FALLBACK_PENALIZER};
+pub use simulate::{simulate_transactions, SimulationSpec};
 pub use summary::summarize;
 pub use textbook::{textbook_clv, TextbookClv, TextbookClvInput};
 

@@ -326,10 +326,11 @@ where
 }
 
 /// Why [`best_of_starts`] found no usable optimum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Failure {
-    /// The best point has coordinate `index` beyond the limit: the supremum is at a boundary.
-    RunOff { index: usize, to_infinity: bool },
+    /// The best point has coordinates beyond the limit (index, towards +∞): the supremum is
+    /// at a boundary.
+    RunOff { ran_off: Vec<(usize, bool)> },
     /// No start reached a stationary point.
     NoConvergence { iterations: usize },
 }
@@ -370,11 +371,12 @@ where
         .min_by(|x, y| x.f.total_cmp(&y.f))
         .copied()
         .ok_or(Failure::NoConvergence { iterations: total })?;
-    if let Some(index) = (0..N).find(|&i| best.x[i].abs() > limit) {
-        return Err(Failure::RunOff {
-            index,
-            to_infinity: best.x[index] > 0.0,
-        });
+    let ran_off: Vec<(usize, bool)> = (0..N)
+        .filter(|&i| best.x[i].abs() > limit)
+        .map(|i| (i, best.x[i] > 0.0))
+        .collect();
+    if !ran_off.is_empty() {
+        return Err(Failure::RunOff { ran_off });
     }
     Ok(best)
 }

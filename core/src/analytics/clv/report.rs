@@ -5,10 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::lifetime_value::clv_by_month;
 use super::{
-    fit_bgnbd, fit_gamma_gamma, periods_per_month, summarize, BgNbdParams, ClvError, ClvOptions,
-    ClvReport, CustomerClv, CustomerSummary, GammaGammaParams, MonthStep, TimeUnit,
+    fit_bgnbd, fit_bgnbd_penalized, fit_gamma_gamma, periods_per_month, summarize, BgNbdParams,
+    ClvError, ClvOptions, ClvReport, CustomerClv, CustomerSummary, GammaGammaParams, MonthStep,
+    TimeUnit,
 };
 use crate::analytics::Transaction;
+
+/// Ridge penalty of the fallback BG/NBD fit when the plain fit is not identified.
+pub const FALLBACK_PENALIZER: f64 = 0.001;
 
 /// What a UI needs to show how the CLV figures were obtained.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +47,8 @@ pub struct ClvExplanation {
     pub expected_spend_formula: String,
     /// The CLV sum.
     pub clv_formula: String,
+    /// Set when the plain BG/NBD fit was not identified and a penalised fit was used instead.
+    pub bgnbd_note: Option<String>,
     /// Why Gamma-Gamma could not be fitted, when it could not.
     pub gamma_gamma_error: Option<String>,
     /// Every step for one customer (the first repeat buyer by id, else the first customer).
@@ -168,7 +174,19 @@ pub fn clv_report(tx: &[Transaction], opts: &ClvOptions) -> Result<ClvReport, Cl
     if summaries.is_empty() {
         return Err(ClvError::NoTransactions);
     }
-    let bgnbd = fit_bgnbd(&summaries)?;
+    let (bgnbd, bgnbd_note) = match fit_bgnbd(&summaries) {
+        Ok(p) => (p, None),
+        Err(ClvError::NotIdentifiable { reason, .. }) => {
+            // Small shops often have too little data to separate every parameter; a mildly
+            // penalised fit still gives usable, clearly labelled figures.
+            let p = fit_bgnbd_penalized(&summaries, FALLBACK_PENALIZER)?;
+            let note = format!(
+                "The plain maximum-likelihood fit is not identified on these data: {reason}. The figures use a fit with a small penalty ({FALLBACK_PENALIZER} × the sum of squared log-parameters); treat them as rough."
+            );
+            (p, Some(note))
+        }
+        Err(e) => return Err(e),
+    };
     let (gamma_gamma, gamma_gamma_error) = match fit_gamma_gamma(&summaries) {
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(e.to_string())),
@@ -240,6 +258,7 @@ pub fn clv_report(tx: &[Transaction], opts: &ClvOptions) -> Result<ClvReport, Cl
         clv_formula: "CLV = Σ_{i=1..months} E[M] · (E[Y(i·k)] − E[Y((i−1)·k)]) / (1+d)^i, \
             k = time units per month"
             .into(),
+        bgnbd_note,
         gamma_gamma_error,
         example,
     };
