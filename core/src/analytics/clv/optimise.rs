@@ -109,6 +109,11 @@ where
             fresh_h = true;
             p = cur.g.map(|v| -v);
         }
+        // When the predicted decrease is at the level of rounding in f, no line search can
+        // tell points apart any more: the optimum is found to machine precision.
+        if -dot(&p, &cur.g) <= PRECISION * (1.0 + cur.f.abs()) {
+            break Outcome::Converged;
+        }
         // On an unscaled first step, keep the trial step to unit length in parameter space.
         let first = if fresh_h {
             (1.0 / max_abs(&p)).min(1.0)
@@ -178,6 +183,8 @@ fn bfgs_update<const N: usize>(h: &mut [[f64; N]; N], s: &[f64; N], y: &[f64; N]
 }
 
 const C1: f64 = 1e-4;
+/// Relative size of changes in f that are indistinguishable from rounding.
+const PRECISION: f64 = 2e-15;
 const C2: f64 = 0.9;
 
 fn evaluate<const N: usize, F>(objective: &mut F, base: &Point<N>, p: &[f64; N], a: f64) -> Point<N>
@@ -188,6 +195,7 @@ where
     for i in 0..N {
         x[i] += a * p[i];
     }
+
     let mut g = [0.0; N];
     let mut f = objective(&x, &mut g);
     if g.iter().any(|v| !v.is_finite()) {
@@ -296,7 +304,9 @@ where
         if !(a >= left.min(right) && a <= left.max(right)) {
             a = a_lo + 0.5 * width;
         }
-        if width.abs() < 1e-16 * a_lo.abs().max(1e-300) {
+        if width.abs() < 1e-16 * a_lo.abs().max(1e-300)
+            || (width * d0).abs() <= PRECISION * (1.0 + base.f.abs())
+        {
             break;
         }
         let trial = evaluate(objective, base, p, a);
