@@ -1,1 +1,3 @@
 //! The Kehu app.
+
+pub mod storage;
