@@ -4,6 +4,8 @@
 //! cargo test --target wasm32-unknown-unknown --test storage`). Every test uses its own database name
 //! and deletes it at the end.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
+
 use chrono::{NaiveDate, NaiveDateTime};
 use idb::{DatabaseEvent, Factory, IndexParams, KeyPath, ObjectStoreParams, TransactionMode};
 use kehu::storage::schema::{MigrationStep, Upgrade, MIGRATIONS};

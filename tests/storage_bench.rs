@@ -6,6 +6,8 @@
 //! at compile time for another size. Timings come from `performance.now()` and are printed to the
 //! runner's output.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
+
 use chrono::NaiveDateTime;
 use js_sys::{Array, Function, Promise};
 use kehu::storage::{delete_database, Db, StoreName};

@@ -152,7 +152,7 @@ async fn probe_version(name: &str) -> Result<u32, StorageError> {
     }
     let db: IdbDatabase = req
         .result()
-        .and_then(|r| r.dyn_into().map_err(JsValue::from))
+        .and_then(|r| r.dyn_into())
         .map_err(|e| StorageError::Read(js::describe(&e)))?;
     let version = as_u32(db.version());
     db.close();
@@ -365,7 +365,7 @@ impl Db {
                 req.set_onupgradeneeded(None);
                 let db: IdbDatabase = req
                     .result()
-                    .and_then(|r| r.dyn_into().map_err(JsValue::from))
+                    .and_then(|r| r.dyn_into())
                     .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
                 let on_version_change = Closure::once_into_js(|event: Event| {
                     if let Some(db) = event
