@@ -859,3 +859,31 @@ fn prefs_round_trip() {
     prefs::remove("test.columns");
     assert_eq!(prefs::get_json::<String>("test.columns"), None);
 }
+
+#[wasm_bindgen_test]
+async fn numbers_json_cannot_carry_are_refused_not_stored() {
+    let name = unique("nan");
+    let db = Db::open_named(&name).await.unwrap();
+    let mut bad = customer(7, "NaN");
+    bad.custom_fields
+        .insert("size".into(), CustomValue::Number(f64::NAN));
+    let err = db
+        .apply(&[
+            Change::Put(Record::Order(order(11, 7))),
+            Change::Put(Record::Customer(bad)),
+        ])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StorageError::Write(m) if m.contains("size")),
+        "{err:?}"
+    );
+    let mut settings = Settings::default();
+    settings.analysis.churn_k = f64::INFINITY;
+    assert!(db
+        .apply(&[Change::Put(Record::Settings(settings))])
+        .await
+        .is_err());
+    assert_eq!(db.load().await.unwrap(), Dataset::default());
+    cleanup(db).await;
+}

@@ -7,7 +7,10 @@
 //! batch instead of several per field.
 
 use js_sys::{Array, Reflect, JSON};
-use kehu_core::model::{Customer, Deal, Interaction, LedgerEntry, Order, SurveyResponse, Task};
+use kehu_core::model::{
+    CustomValue, Customer, Deal, Interaction, LedgerEntry, LoyaltyProgramme, Order, Settings,
+    SurveyResponse, Task,
+};
 use kehu_core::validate::{normalize_email, normalize_phone};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -25,8 +28,14 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Sized {
     /// The store it lives in.
     const STORE: StoreName;
 
+    /// Refuses what JSON cannot carry (NaN and infinite numbers would come back as `null` and make
+    /// the record unreadable).
+    fn check(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+
     /// The JSON text of a batch: an array of the stored objects.
-    fn batch_json(items: &[Self]) -> Result<String, serde_json::Error> {
+    fn batch_json(items: &[&Self]) -> Result<String, serde_json::Error> {
         serde_json::to_string(items)
     }
 }
@@ -54,11 +63,35 @@ impl<'a> StoredCustomer<'a> {
     }
 }
 
+fn finite(what: impl FnOnce() -> String, x: f64) -> Result<(), StorageError> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(StorageError::Write(format!(
+            "{} is not a finite number ({x})",
+            what()
+        )))
+    }
+}
+
 impl Entity for Customer {
     const STORE: StoreName = StoreName::Customers;
 
-    fn batch_json(items: &[Self]) -> Result<String, serde_json::Error> {
-        let stored: Vec<StoredCustomer<'_>> = items.iter().map(StoredCustomer::new).collect();
+    fn check(&self) -> Result<(), StorageError> {
+        for (name, value) in &self.custom_fields {
+            if let CustomValue::Number(x) = value {
+                finite(
+                    || format!("custom field `{name}` of customer {}", self.id),
+                    *x,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn batch_json(items: &[&Self]) -> Result<String, serde_json::Error> {
+        let stored: Vec<StoredCustomer<'_>> =
+            items.iter().map(|c| StoredCustomer::new(c)).collect();
         serde_json::to_string(&stored)
     }
 }
@@ -82,8 +115,43 @@ impl Entity for LedgerEntry {
     const STORE: StoreName = StoreName::Ledger;
 }
 
+/// A value kept under a fixed key in `meta`.
+pub(crate) trait MetaValue: Serialize {
+    /// Refuses what JSON cannot carry (see [`Entity::check`]).
+    fn check(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+}
+
+impl MetaValue for u32 {}
+
+impl MetaValue for Settings {
+    fn check(&self) -> Result<(), StorageError> {
+        let a = &self.analysis;
+        finite(|| "ABC threshold A".into(), a.abc_a)?;
+        finite(|| "ABC threshold B".into(), a.abc_b)?;
+        finite(|| "churn factor k".into(), a.churn_k)
+    }
+}
+
+impl MetaValue for LoyaltyProgramme {
+    fn check(&self) -> Result<(), StorageError> {
+        finite(|| "points per unit".into(), self.points_per_unit)?;
+        for tier in &self.tiers {
+            finite(
+                || format!("multiplier of tier {}", tier.name),
+                tier.multiplier,
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// Turns a batch of records into an array of plain JS objects, ready to `put`.
-pub(crate) fn encode_batch<T: Entity>(items: &[T]) -> Result<Array, StorageError> {
+pub(crate) fn encode_batch<T: Entity>(items: &[&T]) -> Result<Array, StorageError> {
+    for item in items {
+        item.check()?;
+    }
     let json = T::batch_json(items).map_err(|e| {
         StorageError::Write(format!("cannot encode a record for `{}`: {e}", T::STORE))
     })?;
@@ -93,7 +161,8 @@ pub(crate) fn encode_batch<T: Entity>(items: &[T]) -> Result<Array, StorageError
 }
 
 /// Turns one value (settings, loyalty programme, number) into a plain JS value.
-pub(crate) fn encode_value<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
+pub(crate) fn encode_value<T: MetaValue>(value: &T) -> Result<JsValue, StorageError> {
+    value.check()?;
     let json = serde_json::to_string(value)
         .map_err(|e| StorageError::Write(format!("cannot encode a value for `meta`: {e}")))?;
     parse_json(&json)

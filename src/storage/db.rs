@@ -196,16 +196,33 @@ fn store_of(tx: &IdbTransaction, store: StoreName) -> Result<web_sys::IdbObjectS
     tx.object_store(store.as_str())
 }
 
-/// Puts one record; returns the request.
-fn put_one<T: Entity>(tx: &IdbTransaction, item: &T) -> Result<IdbRequest, StorageError> {
-    let array = codec::encode_batch(std::slice::from_ref(item))?;
-    store_of(tx, T::STORE)
-        .and_then(|s| s.put(&array.get(0)))
-        .map_err(|e| js::write_error(&e))
+/// Puts a batch of records (encoded together); returns the last request.
+fn put_batch<T: Entity>(
+    store: &web_sys::IdbObjectStore,
+    items: &[&T],
+) -> Result<Option<IdbRequest>, StorageError> {
+    let array = codec::encode_batch(items)?;
+    let mut last = None;
+    for value in array.iter() {
+        last = Some(store.put(&value).map_err(|e| js::write_error(&e))?);
+    }
+    Ok(last)
+}
+
+/// Puts the run of consecutive `Put`s of one record type at the start of `changes` (at most
+/// [`WRITE_BATCH`]); returns the last request and how many changes it covered.
+fn put_run<'a, T: Entity>(
+    tx: &IdbTransaction,
+    changes: &'a [Change],
+    pick: fn(&'a Change) -> Option<&'a T>,
+) -> Result<(Option<IdbRequest>, usize), StorageError> {
+    let items: Vec<&T> = changes.iter().take(WRITE_BATCH).map_while(pick).collect();
+    let store = store_of(tx, T::STORE).map_err(|e| js::write_error(&e))?;
+    Ok((put_batch(&store, &items)?, items.len().max(1)))
 }
 
 /// Puts a value under a fixed key in `meta`.
-fn put_meta<T: serde::Serialize>(
+fn put_meta<T: codec::MetaValue>(
     tx: &IdbTransaction,
     key: &str,
     value: &T,
@@ -223,12 +240,8 @@ async fn put_all<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<(), Stor
     }
     let store = store_of(tx, T::STORE).map_err(|e| js::write_error(&e))?;
     for chunk in items.chunks(WRITE_BATCH) {
-        let array = codec::encode_batch(chunk)?;
-        let mut last = None;
-        for value in array.iter() {
-            last = Some(store.put(&value).map_err(|e| js::write_error(&e))?);
-        }
-        if let Some(req) = last {
+        let refs: Vec<&T> = chunk.iter().collect();
+        if let Some(req) = put_batch(&store, &refs)? {
             js::request(&req).await.map_err(|e| js::write_error(&e))?;
         }
     }
@@ -278,28 +291,59 @@ async fn read_meta<T: serde::de::DeserializeOwned>(
     codec::decode_value(&value, key)
 }
 
-/// Issues the requests of `changes`, in order.
+/// Issues the requests of `changes`, in order. Consecutive puts of one record type are encoded as
+/// one batch.
 async fn issue_changes(tx: &IdbTransaction, changes: &[Change]) -> Result<(), StorageError> {
-    for (i, change) in changes.iter().enumerate() {
-        let req = match change {
-            Change::Put(record) => match record {
-                Record::Customer(r) => put_one(tx, r)?,
-                Record::Order(r) => put_one(tx, r)?,
-                Record::Interaction(r) => put_one(tx, r)?,
-                Record::Deal(r) => put_one(tx, r)?,
-                Record::Task(r) => put_one(tx, r)?,
-                Record::Survey(r) => put_one(tx, r)?,
-                Record::Ledger(r) => put_one(tx, r)?,
-                Record::Settings(r) => put_meta(tx, META_SETTINGS, r)?,
-                Record::Loyalty(r) => put_meta(tx, META_LOYALTY, r)?,
-            },
-            Change::Delete(store, id) => store_of(tx, *store)
-                .and_then(|s| s.delete(&JsValue::from_str(&id.to_string())))
-                .map_err(|e| js::write_error(&e))?,
+    let mut i = 0;
+    let mut since_wait = 0;
+    while i < changes.len() {
+        let rest = &changes[i..];
+        let (req, n) = match &rest[0] {
+            Change::Put(Record::Customer(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Customer(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Order(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Order(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Interaction(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Interaction(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Deal(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Deal(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Task(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Task(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Survey(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Survey(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Ledger(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Ledger(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Settings(r)) => (Some(put_meta(tx, META_SETTINGS, r)?), 1),
+            Change::Put(Record::Loyalty(r)) => (Some(put_meta(tx, META_LOYALTY, r)?), 1),
+            Change::Delete(store, id) => {
+                let req = store_of(tx, *store)
+                    .and_then(|s| s.delete(&JsValue::from_str(&id.to_string())))
+                    .map_err(|e| js::write_error(&e))?;
+                (Some(req), 1)
+            }
         };
+        i += n;
+        since_wait += n;
         // Let the browser catch up now and then on very large batches (imports).
-        if (i + 1) % WRITE_BATCH == 0 {
-            js::request(&req).await.map_err(|e| js::write_error(&e))?;
+        if since_wait >= WRITE_BATCH {
+            since_wait = 0;
+            if let Some(req) = req {
+                js::request(&req).await.map_err(|e| js::write_error(&e))?;
+            }
         }
     }
     Ok(())
