@@ -1,30 +1,203 @@
-//! TEMPORARY compile stub (replaced by the real storage module on merge).
-#![allow(missing_docs, clippy::unused_async)]
-use kehu_core::*;
+//! Storage: the only code in Kehu that touches IndexedDB or localStorage.
+//!
+//! Every record lives in IndexedDB (database [`DB_NAME`]); small preferences (language, theme) live in
+//! localStorage through [`prefs`]. The app reads everything once at start ([`Db::load`] or the faster
+//! [`Db::load_customers`] first) and persists each change in one transaction ([`Db::apply`]) before it
+//! updates its in-memory state.
+//!
+//! # Layout
+//! One object store per entity (`customers`, `orders`, `interactions`, `deals`, `tasks`, `surveys`,
+//! `ledger`) with key path `id`, plus `meta` with out-of-line keys `"settings"`, `"loyalty"` and
+//! `"schema_version"`. Records are stored as plain JS objects with exactly the fields of their JSON
+//! form (what `serde_wasm_bindgen`'s `json_compatible()` would produce), so they are readable in
+//! devtools and indexes like `customer_id` work. Customers also carry `phone_key` and `email_key`
+//! (normalised phone and e-mail, absent when empty) for the lookup indexes.
+//!
+//! For speed, records cross the Wasm–JS boundary a batch at a time as one JSON text
+//! (`serde_json` in Wasm, `JSON.parse`/`JSON.stringify` in the browser) instead of one
+//! `serde_wasm_bindgen` conversion per field; see `tests/storage_bench.rs` for the measurements.
+//!
+//! # Schema versions
+//! [`SCHEMA_VERSION`] is the current layout; [`schema::MIGRATIONS`] holds one step per version,
+//! step `n` upgrading a database from version `n` to `n + 1`. Opening runs the missing steps in order
+//! inside the `upgradeneeded` transaction. A database written by a newer Kehu is never touched:
+//! opening it returns [`StorageError::NewerVersion`].
+
+mod codec;
+mod db;
+mod js;
+pub mod prefs;
+pub mod schema;
+
+use kehu_core::model::{
+    Customer, Deal, Interaction, LedgerEntry, LoyaltyProgramme, Order, Settings, SurveyResponse,
+    Task,
+};
+
+pub use db::{delete_database, Db};
+
+/// The name of the app's IndexedDB database.
 pub const DB_NAME: &str = "kehu";
+
+/// The current schema version: the number of steps in [`schema::MIGRATIONS`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Why a storage operation failed. `Display` gives a clear English message; the UI maps variants to
+/// its own localised text.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StorageError {
-    #[error("unavailable: {0}")] Unavailable(String),
-    #[error("blocked")] Blocked,
-    #[error("newer {found} {supported}")] NewerVersion { found: u32, supported: u32 },
-    #[error("quota")] QuotaExceeded,
-    #[error("write {0}")] Write(String),
-    #[error("read {0}")] Read(String),
+    /// IndexedDB cannot be used here (private mode, blocked by the browser, file:// policy, …).
+    #[error("browser storage (IndexedDB) is not available: {0}")]
+    Unavailable(String),
+    /// Another tab holds the database open at an older version and did not let go.
+    #[error("another tab with an older version of Kehu is keeping the database open; close it and reload")]
+    Blocked,
+    /// The database was written by a newer version of Kehu; it was left untouched.
+    #[error("the stored data uses schema version {found}, newer than this version of Kehu supports ({supported}); it was left untouched")]
+    NewerVersion {
+        /// The version found in the browser.
+        found: u32,
+        /// [`SCHEMA_VERSION`] of this build.
+        supported: u32,
+    },
+    /// The browser's storage quota is used up; nothing was written.
+    #[error("the browser's storage quota is exhausted; nothing was saved")]
+    QuotaExceeded,
+    /// A write failed; the whole transaction was rolled back.
+    #[error("saving failed and nothing was changed: {0}")]
+    Write(String),
+    /// A read failed.
+    #[error("reading the stored data failed: {0}")]
+    Read(String),
+    /// A stored record could not be decoded.
+    #[error("a stored record in `{store}` (key {key}) is damaged: {detail}")]
+    Corrupt {
+        /// The object store holding the record.
+        store: &'static str,
+        /// The record's key.
+        key: String,
+        /// What was wrong with it.
+        detail: String,
+    },
 }
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)] pub enum StoreName { Customers, Orders, Interactions, Deals, Tasks, Surveys, Ledger, Meta }
-#[derive(Clone, Debug, PartialEq)] pub enum Record { Customer(Customer), Order(Order), Interaction(Interaction), Deal(Deal), Task(Task), Survey(SurveyResponse), Ledger(LedgerEntry), Settings(Settings), Loyalty(LoyaltyProgramme) }
-#[derive(Clone, Debug, PartialEq)] pub enum Change { Put(Record), Delete(StoreName, uuid::Uuid) }
-#[derive(Clone)] pub struct Db;
-impl Db {
-    pub async fn open() -> Result<Db, StorageError> { Ok(Db) }
-    pub async fn load(&self) -> Result<Dataset, StorageError> { Ok(Dataset::default()) }
-    pub async fn load_customers(&self) -> Result<(Vec<Customer>, Settings), StorageError> { Ok((vec![], Settings::default())) }
-    pub async fn apply(&self, _c: &[Change]) -> Result<(), StorageError> { Ok(()) }
-    pub async fn replace_all(&self, _d: &Dataset) -> Result<(), StorageError> { Ok(()) }
+
+/// The object stores of the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StoreName {
+    /// `customers`
+    Customers,
+    /// `orders`
+    Orders,
+    /// `interactions`
+    Interactions,
+    /// `deals`
+    Deals,
+    /// `tasks`
+    Tasks,
+    /// `surveys`
+    Surveys,
+    /// `ledger` (loyalty points entries)
+    Ledger,
+    /// `meta`: settings, loyalty programme and schema version under fixed keys.
+    Meta,
 }
-pub mod prefs {
-    pub fn language() -> Option<String> { None }
-    pub fn set_language(_t: &str) {}
-    pub fn theme() -> Option<String> { None }
-    pub fn set_theme(_t: &str) {}
+
+impl StoreName {
+    /// Every store, in a fixed order.
+    pub const ALL: [StoreName; 8] = [
+        StoreName::Customers,
+        StoreName::Orders,
+        StoreName::Interactions,
+        StoreName::Deals,
+        StoreName::Tasks,
+        StoreName::Surveys,
+        StoreName::Ledger,
+        StoreName::Meta,
+    ];
+
+    /// The object store's name in IndexedDB.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StoreName::Customers => "customers",
+            StoreName::Orders => "orders",
+            StoreName::Interactions => "interactions",
+            StoreName::Deals => "deals",
+            StoreName::Tasks => "tasks",
+            StoreName::Surveys => "surveys",
+            StoreName::Ledger => "ledger",
+            StoreName::Meta => "meta",
+        }
+    }
+}
+
+impl std::fmt::Display for StoreName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The key of the settings in the `meta` store.
+pub const META_SETTINGS: &str = "settings";
+/// The key of the loyalty programme in the `meta` store.
+pub const META_LOYALTY: &str = "loyalty";
+/// The key of the schema version number in the `meta` store.
+pub const META_SCHEMA_VERSION: &str = "schema_version";
+
+/// One record to store.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    /// A customer.
+    Customer(Customer),
+    /// An order (sale).
+    Order(Order),
+    /// An interaction (contact).
+    Interaction(Interaction),
+    /// A deal (opportunity).
+    Deal(Deal),
+    /// A task.
+    Task(Task),
+    /// A survey response.
+    Survey(SurveyResponse),
+    /// A loyalty ledger entry.
+    Ledger(LedgerEntry),
+    /// The workspace settings (stored in `meta`).
+    Settings(Settings),
+    /// The loyalty programme (stored in `meta`).
+    Loyalty(LoyaltyProgramme),
+}
+
+impl Record {
+    /// The store this record lives in.
+    pub fn store(&self) -> StoreName {
+        match self {
+            Record::Customer(_) => StoreName::Customers,
+            Record::Order(_) => StoreName::Orders,
+            Record::Interaction(_) => StoreName::Interactions,
+            Record::Deal(_) => StoreName::Deals,
+            Record::Task(_) => StoreName::Tasks,
+            Record::Survey(_) => StoreName::Surveys,
+            Record::Ledger(_) => StoreName::Ledger,
+            Record::Settings(_) | Record::Loyalty(_) => StoreName::Meta,
+        }
+    }
+}
+
+/// One change in a batch given to [`Db::apply`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// Insert or replace a record (by id; settings and loyalty programme by their fixed key).
+    Put(Record),
+    /// Delete the record with this id from this store (a missing id is not an error).
+    Delete(StoreName, uuid::Uuid),
+}
+
+impl Change {
+    /// The store this change touches.
+    pub fn store(&self) -> StoreName {
+        match self {
+            Change::Put(record) => record.store(),
+            Change::Delete(store, _) => *store,
+        }
+    }
 }

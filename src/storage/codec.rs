@@ -1,0 +1,233 @@
+//! How records become stored JS objects and back.
+//!
+//! A batch of records crosses the Wasm–JS boundary as one JSON text: `serde_json` writes it in Wasm,
+//! `JSON.parse` turns it into plain objects in the browser (one per record, the same shape
+//! `serde_wasm_bindgen::Serializer::json_compatible()` makes), and reading runs the other way with
+//! `JSON.stringify` over a batch returned by `getAll`. That is a handful of boundary crossings per
+//! batch instead of several per field.
+
+use js_sys::{Array, Reflect, JSON};
+use kehu_core::model::{
+    CustomValue, Customer, Deal, Interaction, LedgerEntry, LoyaltyProgramme, Order, Settings,
+    SurveyResponse, Task,
+};
+use kehu_core::validate::{normalize_email, normalize_phone};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{js, StorageError, StoreName};
+
+/// The stored field holding a customer's normalised phone (absent when the phone is empty).
+pub(crate) const PHONE_KEY: &str = "phone_key";
+/// The stored field holding a customer's normalised e-mail (absent when the e-mail is empty).
+pub(crate) const EMAIL_KEY: &str = "email_key";
+
+/// A record type kept in its own object store with key path `id`.
+pub(crate) trait Entity: Serialize + DeserializeOwned + Sized {
+    /// The store it lives in.
+    const STORE: StoreName;
+
+    /// Refuses what JSON cannot carry (NaN and infinite numbers would come back as `null` and make
+    /// the record unreadable).
+    fn check(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+
+    /// The JSON text of a batch: an array of the stored objects.
+    fn batch_json(items: &[&Self]) -> Result<String, serde_json::Error> {
+        serde_json::to_string(items)
+    }
+}
+
+/// A customer as stored: its JSON fields plus the normalised lookup keys.
+#[derive(Serialize)]
+struct StoredCustomer<'a> {
+    #[serde(flatten)]
+    customer: &'a Customer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_key: Option<String>,
+}
+
+impl<'a> StoredCustomer<'a> {
+    fn new(customer: &'a Customer) -> Self {
+        let phone = normalize_phone(&customer.phone);
+        let email = normalize_email(&customer.email);
+        StoredCustomer {
+            customer,
+            phone_key: (!phone.is_empty()).then_some(phone),
+            email_key: (!email.is_empty()).then_some(email),
+        }
+    }
+}
+
+fn finite(what: impl FnOnce() -> String, x: f64) -> Result<(), StorageError> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(StorageError::Write(format!(
+            "{} is not a finite number ({x})",
+            what()
+        )))
+    }
+}
+
+impl Entity for Customer {
+    const STORE: StoreName = StoreName::Customers;
+
+    fn check(&self) -> Result<(), StorageError> {
+        for (name, value) in &self.custom_fields {
+            if let CustomValue::Number(x) = value {
+                finite(
+                    || format!("custom field `{name}` of customer {}", self.id),
+                    *x,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn batch_json(items: &[&Self]) -> Result<String, serde_json::Error> {
+        let stored: Vec<StoredCustomer<'_>> =
+            items.iter().map(|c| StoredCustomer::new(c)).collect();
+        serde_json::to_string(&stored)
+    }
+}
+
+impl Entity for Order {
+    const STORE: StoreName = StoreName::Orders;
+}
+impl Entity for Interaction {
+    const STORE: StoreName = StoreName::Interactions;
+}
+impl Entity for Deal {
+    const STORE: StoreName = StoreName::Deals;
+}
+impl Entity for Task {
+    const STORE: StoreName = StoreName::Tasks;
+}
+impl Entity for SurveyResponse {
+    const STORE: StoreName = StoreName::Surveys;
+}
+impl Entity for LedgerEntry {
+    const STORE: StoreName = StoreName::Ledger;
+}
+
+/// A value kept under a fixed key in `meta`.
+pub(crate) trait MetaValue: Serialize {
+    /// Refuses what JSON cannot carry (see [`Entity::check`]).
+    fn check(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+}
+
+impl MetaValue for u32 {}
+
+impl MetaValue for Settings {
+    fn check(&self) -> Result<(), StorageError> {
+        let a = &self.analysis;
+        finite(|| "ABC threshold A".into(), a.abc_a)?;
+        finite(|| "ABC threshold B".into(), a.abc_b)?;
+        finite(|| "churn factor k".into(), a.churn_k)
+    }
+}
+
+impl MetaValue for LoyaltyProgramme {
+    fn check(&self) -> Result<(), StorageError> {
+        finite(|| "points per unit".into(), self.points_per_unit)?;
+        for tier in &self.tiers {
+            finite(
+                || format!("multiplier of tier {}", tier.name),
+                tier.multiplier,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Turns a batch of records into an array of plain JS objects, ready to `put`.
+pub(crate) fn encode_batch<T: Entity>(items: &[&T]) -> Result<Array, StorageError> {
+    for item in items {
+        item.check()?;
+    }
+    let json = T::batch_json(items).map_err(|e| {
+        StorageError::Write(format!("cannot encode a record for `{}`: {e}", T::STORE))
+    })?;
+    parse_json(&json)?
+        .dyn_into::<Array>()
+        .map_err(|_| StorageError::Write("encoded batch is not an array".into()))
+}
+
+/// Turns one value (settings, loyalty programme, number) into a plain JS value.
+pub(crate) fn encode_value<T: MetaValue>(value: &T) -> Result<JsValue, StorageError> {
+    value.check()?;
+    let json = serde_json::to_string(value)
+        .map_err(|e| StorageError::Write(format!("cannot encode a value for `meta`: {e}")))?;
+    parse_json(&json)
+}
+
+fn parse_json(json: &str) -> Result<JsValue, StorageError> {
+    JSON::parse(json).map_err(|e| StorageError::Write(js::describe(&e)))
+}
+
+/// The JSON text of a stored JS value, or `None` when it cannot be written as JSON.
+fn stringify(value: &JsValue) -> Result<String, JsValue> {
+    JSON::stringify(value).map(String::from)
+}
+
+/// The key of a stored object, for error messages.
+fn key_of(value: &JsValue) -> String {
+    Reflect::get(value, &JsValue::from_str("id"))
+        .ok()
+        .and_then(|id| id.as_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Decodes a batch returned by `getAll`. A bad record is named in [`StorageError::Corrupt`].
+pub(crate) fn decode_batch<T: Entity>(array: &Array, out: &mut Vec<T>) -> Result<(), StorageError> {
+    let fast = stringify(array)
+        .ok()
+        .and_then(|json| serde_json::from_str::<Vec<T>>(&json).ok());
+    if let Some(mut items) = fast {
+        out.append(&mut items);
+        return Ok(());
+    }
+    // Slow path: find the record that fails, to name it.
+    for value in array.iter() {
+        let decoded = stringify(&value)
+            .map_err(|e| js::describe(&e))
+            .and_then(|json| serde_json::from_str::<T>(&json).map_err(|e| e.to_string()));
+        match decoded {
+            Ok(item) => out.push(item),
+            Err(detail) => {
+                return Err(StorageError::Corrupt {
+                    store: T::STORE.as_str(),
+                    key: key_of(&value),
+                    detail,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes one value from `meta` (`undefined` → `None`).
+pub(crate) fn decode_value<T: DeserializeOwned>(
+    value: &JsValue,
+    key: &str,
+) -> Result<Option<T>, StorageError> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    let corrupt = |detail: String| StorageError::Corrupt {
+        store: StoreName::Meta.as_str(),
+        key: key.to_string(),
+        detail,
+    };
+    let json = stringify(value).map_err(|e| corrupt(js::describe(&e)))?;
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| corrupt(e.to_string()))
+}

@@ -1,0 +1,615 @@
+//! The database connection: open (with migrations), load, apply, replace, delete.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise};
+use kehu_core::model::{
+    Customer, Dataset, Deal, Interaction, LedgerEntry, LoyaltyProgramme, Order, Settings,
+    SurveyResponse, Task,
+};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Event, IdbDatabase, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction,
+    IdbTransactionMode, IdbVersionChangeEvent,
+};
+
+use super::codec::{self, Entity};
+use super::js::{self, Watched};
+use super::schema::{self, MigrationStep, Upgrade};
+use super::{
+    Change, Record, StorageError, StoreName, DB_NAME, META_LOYALTY, META_SCHEMA_VERSION,
+    META_SETTINGS,
+};
+
+/// Records encoded (and `put`) per step; after each step the write waits for the browser to catch
+/// up, so memory stays bounded however large the dataset.
+const WRITE_BATCH: usize = 10_000;
+/// Records fetched per `getAll` when loading.
+const READ_BATCH: u32 = 20_000;
+
+/// An open connection to the app's IndexedDB database. Cheap to clone (a JS handle).
+///
+/// The connection closes itself when another tab asks to upgrade the database (`versionchange`), so
+/// a newer Kehu is never blocked by an old tab; after that every operation returns an error and the
+/// UI should ask the user to reload.
+#[derive(Clone, Debug)]
+pub struct Db {
+    db: IdbDatabase,
+}
+
+fn as_u32(value: f64) -> u32 {
+    if (0.0..=f64::from(u32::MAX)).contains(&value) {
+        value as u32
+    } else {
+        u32::MAX
+    }
+}
+
+/// How long an open or delete waits after `blocked` for the other connections to close before it
+/// reports [`StorageError::Blocked`]. A connection closed by `close()` stays open until its last
+/// transaction ends, so a short `blocked` is common and harmless.
+const BLOCKED_GRACE_MS: i32 = 2_000;
+
+/// How an open or delete request ended.
+enum Settled {
+    Success,
+    /// The `error` event (or the value the promise was rejected with).
+    Failed(JsValue),
+    /// Still blocked after the grace period; the request stays queued.
+    Blocked,
+}
+
+/// A promise resolved with `undefined` after `ms` milliseconds (window or worker).
+fn sleep(ms: i32) -> Promise {
+    Promise::new(&mut |resolve: Function, _reject: Function| {
+        let global = js_sys::global();
+        let set_timeout = js_sys::Reflect::get(&global, &JsValue::from_str("setTimeout"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        match set_timeout {
+            Some(set_timeout) => {
+                let _ = set_timeout.call2(&global, &resolve, &JsValue::from(ms));
+            }
+            None => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        }
+    })
+}
+
+/// Waits for an open or delete request to succeed or fail, giving a `blocked` one a grace period.
+async fn settle(req: &IdbOpenDbRequest) -> Settled {
+    let first = Promise::new(&mut |resolve: Function, reject: Function| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+        req.set_onblocked(Some(&reject));
+    });
+    match JsFuture::from(first).await {
+        Ok(_) => Settled::Success,
+        Err(event) if is_blocked(&event) => {
+            req.set_onblocked(None);
+            let second = Promise::new(&mut |resolve: Function, reject: Function| {
+                req.set_onsuccess(Some(&resolve));
+                req.set_onerror(Some(&reject));
+            });
+            let race = Promise::race(&Array::of2(&second, &sleep(BLOCKED_GRACE_MS)));
+            match JsFuture::from(race).await {
+                // The timer resolves with `undefined`, the request with its event.
+                Ok(value) if value.is_undefined() => Settled::Blocked,
+                Ok(_) => Settled::Success,
+                Err(event) => Settled::Failed(event),
+            }
+        }
+        Err(event) => Settled::Failed(event),
+    }
+}
+
+fn is_blocked(event: &JsValue) -> bool {
+    event
+        .dyn_ref::<Event>()
+        .is_some_and(|e| e.type_() == "blocked")
+}
+
+/// An `onsuccess` handler that closes the connection it receives (for opens nobody waits for any more).
+fn closer() -> JsValue {
+    Closure::once_into_js(|event: Event| {
+        let db = event
+            .target()
+            .and_then(|t| t.dyn_into::<IdbOpenDbRequest>().ok())
+            .and_then(|r| r.result().ok())
+            .and_then(|r| r.dyn_into::<IdbDatabase>().ok());
+        if let Some(db) = db {
+            db.close();
+        }
+    })
+}
+
+/// Reads the version of an existing database without changing it.
+async fn probe_version(name: &str) -> Result<u32, StorageError> {
+    let factory = js::factory()?;
+    let req = factory
+        .open(name)
+        .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
+    // The database exists (we only get here after a VersionError); should it vanish meanwhile, do not
+    // create it.
+    let guard = req.clone();
+    let on_upgrade = Closure::once_into_js(move |_: IdbVersionChangeEvent| {
+        if let Some(tx) = guard.transaction() {
+            let _ = tx.abort();
+        }
+    });
+    req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    let outcome = settle(&req).await;
+    req.set_onupgradeneeded(None);
+    if !matches!(outcome, Settled::Success) {
+        return Err(StorageError::Read(req.error().ok().flatten().map_or_else(
+            || "cannot read the database version".into(),
+            |e| js::describe(&e),
+        )));
+    }
+    let db: IdbDatabase = req
+        .result()
+        .and_then(|r| r.dyn_into())
+        .map_err(|e| StorageError::Read(js::describe(&e)))?;
+    let version = as_u32(db.version());
+    db.close();
+    Ok(version)
+}
+
+/// Deletes a database (all its data). Open connections are asked to close first; if one refuses,
+/// returns [`StorageError::Blocked`] (the deletion then happens once it closes).
+pub async fn delete_database(name: &str) -> Result<(), StorageError> {
+    let factory = js::factory()?;
+    let req = factory
+        .delete_database(name)
+        .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
+    match settle(&req).await {
+        Settled::Success => Ok(()),
+        Settled::Blocked => {
+            req.set_onsuccess(None);
+            req.set_onerror(None);
+            Err(StorageError::Blocked)
+        }
+        Settled::Failed(event) => Err(StorageError::Write(
+            req.error()
+                .ok()
+                .flatten()
+                .map_or_else(|| js::describe(&event), |e| js::describe(&e)),
+        )),
+    }
+}
+
+/// Aborts a failed write and returns the error to report: the browser's (e.g. a constraint or quota
+/// error, which explains a later request's `AbortError`) if it has one, else our own.
+async fn fail(watched: Watched, own: StorageError) -> StorageError {
+    let _ = watched.tx.abort();
+    match watched.finish().await {
+        Err(e) if js::dom_name(&e).is_some() => js::write_error(&e),
+        _ => own,
+    }
+}
+
+fn store_of(tx: &IdbTransaction, store: StoreName) -> Result<web_sys::IdbObjectStore, JsValue> {
+    tx.object_store(store.as_str())
+}
+
+/// Puts a batch of records (encoded together); returns the last request.
+fn put_batch<T: Entity>(
+    store: &web_sys::IdbObjectStore,
+    items: &[&T],
+) -> Result<Option<IdbRequest>, StorageError> {
+    let array = codec::encode_batch(items)?;
+    let mut last = None;
+    for value in array.iter() {
+        last = Some(store.put(&value).map_err(|e| js::write_error(&e))?);
+    }
+    Ok(last)
+}
+
+/// Puts the run of consecutive `Put`s of one record type at the start of `changes` (at most
+/// [`WRITE_BATCH`]); returns the last request and how many changes it covered.
+fn put_run<'a, T: Entity>(
+    tx: &IdbTransaction,
+    changes: &'a [Change],
+    pick: fn(&'a Change) -> Option<&'a T>,
+) -> Result<(Option<IdbRequest>, usize), StorageError> {
+    let items: Vec<&T> = changes.iter().take(WRITE_BATCH).map_while(pick).collect();
+    let store = store_of(tx, T::STORE).map_err(|e| js::write_error(&e))?;
+    Ok((put_batch(&store, &items)?, items.len().max(1)))
+}
+
+/// Puts a value under a fixed key in `meta`.
+fn put_meta<T: codec::MetaValue>(
+    tx: &IdbTransaction,
+    key: &str,
+    value: &T,
+) -> Result<IdbRequest, StorageError> {
+    let value = codec::encode_value(value)?;
+    store_of(tx, StoreName::Meta)
+        .and_then(|s| s.put_with_key(&value, &JsValue::from_str(key)))
+        .map_err(|e| js::write_error(&e))
+}
+
+/// Puts every item, a batch at a time, waiting for each batch to be accepted.
+async fn put_all<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<(), StorageError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let store = store_of(tx, T::STORE).map_err(|e| js::write_error(&e))?;
+    for chunk in items.chunks(WRITE_BATCH) {
+        let refs: Vec<&T> = chunk.iter().collect();
+        if let Some(req) = put_batch(&store, &refs)? {
+            js::request(&req).await.map_err(|e| js::write_error(&e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a whole store in key order, a batch at a time, inside `tx`.
+async fn read_all<T: Entity>(tx: &IdbTransaction) -> Result<Vec<T>, StorageError> {
+    let store = store_of(tx, T::STORE).map_err(|e| js::read_error(&e))?;
+    let mut out = Vec::new();
+    let mut after: Option<JsValue> = None;
+    loop {
+        let range = match &after {
+            None => JsValue::NULL,
+            Some(key) => IdbKeyRange::lower_bound_with_open(key, true)
+                .map_err(|e| js::read_error(&e))?
+                .into(),
+        };
+        let req = store
+            .get_all_with_key_and_limit(&range, READ_BATCH)
+            .map_err(|e| js::read_error(&e))?;
+        let array: Array = js::request(&req)
+            .await
+            .map_err(|e| js::read_error(&e))?
+            .dyn_into()
+            .map_err(|_| StorageError::Read("getAll did not return an array".into()))?;
+        let n = array.length();
+        codec::decode_batch(&array, &mut out)?;
+        if n < READ_BATCH {
+            return Ok(out);
+        }
+        let key = js_sys::Reflect::get(&array.get(n - 1), &JsValue::from_str("id"))
+            .map_err(|e| js::read_error(&e))?;
+        after = Some(key);
+    }
+}
+
+/// Reads one value from `meta`.
+async fn read_meta<T: serde::de::DeserializeOwned>(
+    tx: &IdbTransaction,
+    key: &str,
+) -> Result<Option<T>, StorageError> {
+    let req = store_of(tx, StoreName::Meta)
+        .and_then(|s| s.get(&JsValue::from_str(key)))
+        .map_err(|e| js::read_error(&e))?;
+    let value = js::request(&req).await.map_err(|e| js::read_error(&e))?;
+    codec::decode_value(&value, key)
+}
+
+/// Issues the requests of `changes`, in order. Consecutive puts of one record type are encoded as
+/// one batch.
+async fn issue_changes(tx: &IdbTransaction, changes: &[Change]) -> Result<(), StorageError> {
+    let mut i = 0;
+    let mut since_wait = 0;
+    while i < changes.len() {
+        let rest = &changes[i..];
+        let (req, n) = match &rest[0] {
+            Change::Put(Record::Customer(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Customer(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Order(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Order(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Interaction(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Interaction(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Deal(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Deal(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Task(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Task(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Survey(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Survey(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Ledger(_)) => put_run(tx, rest, |c| match c {
+                Change::Put(Record::Ledger(r)) => Some(r),
+                _ => None,
+            })?,
+            Change::Put(Record::Settings(r)) => (Some(put_meta(tx, META_SETTINGS, r)?), 1),
+            Change::Put(Record::Loyalty(r)) => (Some(put_meta(tx, META_LOYALTY, r)?), 1),
+            Change::Delete(store, id) => {
+                let req = store_of(tx, *store)
+                    .and_then(|s| s.delete(&JsValue::from_str(&id.to_string())))
+                    .map_err(|e| js::write_error(&e))?;
+                (Some(req), 1)
+            }
+        };
+        i += n;
+        since_wait += n;
+        // Let the browser catch up now and then on very large batches (imports).
+        if since_wait >= WRITE_BATCH {
+            since_wait = 0;
+            if let Some(req) = req {
+                js::request(&req).await.map_err(|e| js::write_error(&e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating or upgrading as needed) the app's database, [`DB_NAME`].
+    pub async fn open() -> Result<Db, StorageError> {
+        Db::open_named(DB_NAME).await
+    }
+
+    /// Opens (creating or upgrading as needed) the database `name` at [`SCHEMA_VERSION`].
+    pub async fn open_named(name: &str) -> Result<Db, StorageError> {
+        Db::open_with_migrations(name, schema::MIGRATIONS).await
+    }
+
+    /// Opens `name` at version `steps.len()`, running the steps the database has not run yet.
+    /// The app uses [`schema::MIGRATIONS`]; tests use it to check the migration machinery.
+    pub async fn open_with_migrations(
+        name: &str,
+        steps: &[MigrationStep],
+    ) -> Result<Db, StorageError> {
+        let target = u32::try_from(steps.len())
+            .ok()
+            .filter(|v| *v > 0)
+            .ok_or_else(|| StorageError::Write("no schema version to open".into()))?;
+        let factory = js::factory()?;
+        let req = factory
+            .open_with_u32(name, target)
+            .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
+
+        let failure: Rc<RefCell<Option<StorageError>>> = Rc::default();
+        let on_upgrade = {
+            let req = req.clone();
+            let failure = Rc::clone(&failure);
+            let steps = steps.to_vec();
+            Closure::once_into_js(move |event: IdbVersionChangeEvent| {
+                let tx = req.transaction();
+                let result = match (req.result(), &tx) {
+                    (Ok(db), Some(tx)) => match db.dyn_into::<IdbDatabase>() {
+                        Ok(db) => schema::run(
+                            &Upgrade::new(db, tx.clone()),
+                            &steps,
+                            as_u32(event.old_version()),
+                            target,
+                        ),
+                        Err(_) => Err(StorageError::Write("upgrade without a database".into())),
+                    },
+                    _ => Err(StorageError::Write("upgrade without a transaction".into())),
+                };
+                if let Err(e) = result {
+                    if let Some(tx) = tx {
+                        let _ = tx.abort();
+                    }
+                    *failure.borrow_mut() = Some(e);
+                }
+            })
+        };
+        req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+
+        match settle(&req).await {
+            Settled::Success => {
+                req.set_onupgradeneeded(None);
+                let db: IdbDatabase = req
+                    .result()
+                    .and_then(|r| r.dyn_into())
+                    .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
+                let on_version_change = Closure::once_into_js(|event: Event| {
+                    if let Some(db) = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<IdbDatabase>().ok())
+                    {
+                        db.close();
+                    }
+                });
+                db.set_onversionchange(Some(on_version_change.unchecked_ref()));
+                Ok(Db { db })
+            }
+            Settled::Blocked => {
+                // Nobody waits for this open any more: if it goes through later, let go at once.
+                req.set_onsuccess(Some(closer().unchecked_ref()));
+                req.set_onerror(None);
+                Err(StorageError::Blocked)
+            }
+            Settled::Failed(event) => {
+                if let Some(e) = failure.borrow_mut().take() {
+                    return Err(e);
+                }
+                let error = req.error().ok().flatten().map_or(event, JsValue::from);
+                match js::dom_name(&error).as_deref() {
+                    Some("VersionError") => Err(StorageError::NewerVersion {
+                        found: probe_version(name).await?,
+                        supported: target,
+                    }),
+                    Some("QuotaExceededError") => Err(StorageError::QuotaExceeded),
+                    Some("AbortError") => Err(StorageError::Write(format!(
+                        "the schema upgrade was aborted: {}",
+                        js::describe(&error)
+                    ))),
+                    _ => Err(StorageError::Unavailable(js::describe(&error))),
+                }
+            }
+        }
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> String {
+        self.db.name()
+    }
+
+    /// The database's schema version.
+    pub fn version(&self) -> u32 {
+        as_u32(self.db.version())
+    }
+
+    /// The names of the object stores.
+    pub fn store_names(&self) -> Vec<String> {
+        let list = self.db.object_store_names();
+        (0..list.length()).filter_map(|i| list.get(i)).collect()
+    }
+
+    /// The names of the indexes of one store.
+    pub fn index_names(&self, store: StoreName) -> Result<Vec<String>, StorageError> {
+        let list = self
+            .db
+            .transaction_with_str(store.as_str())
+            .and_then(|tx| tx.object_store(store.as_str()))
+            .map_err(|e| js::read_error(&e))?
+            .index_names();
+        Ok((0..list.length()).filter_map(|i| list.get(i)).collect())
+    }
+
+    fn transaction(
+        &self,
+        stores: &[StoreName],
+        mode: IdbTransactionMode,
+    ) -> Result<IdbTransaction, JsValue> {
+        let names: Array = stores
+            .iter()
+            .map(|s| JsValue::from_str(s.as_str()))
+            .collect();
+        self.db.transaction_with_str_sequence_and_mode(&names, mode)
+    }
+
+    /// Reads everything, in one readonly transaction. Missing settings or programme read as defaults.
+    pub async fn load(&self) -> Result<Dataset, StorageError> {
+        let tx = self
+            .transaction(&StoreName::ALL, IdbTransactionMode::Readonly)
+            .map_err(|e| js::read_error(&e))?;
+        let watched = Watched::new(tx);
+        let tx = watched.tx.clone();
+        let read = async {
+            Ok::<_, StorageError>(Dataset {
+                customers: read_all::<Customer>(&tx).await?,
+                orders: read_all::<Order>(&tx).await?,
+                interactions: read_all::<Interaction>(&tx).await?,
+                deals: read_all::<Deal>(&tx).await?,
+                tasks: read_all::<Task>(&tx).await?,
+                surveys: read_all::<SurveyResponse>(&tx).await?,
+                ledger: read_all::<LedgerEntry>(&tx).await?,
+                settings: read_meta::<Settings>(&tx, META_SETTINGS)
+                    .await?
+                    .unwrap_or_default(),
+                loyalty: read_meta::<LoyaltyProgramme>(&tx, META_LOYALTY)
+                    .await?
+                    .unwrap_or_default(),
+            })
+        };
+        match read.await {
+            Ok(data) => {
+                watched.finish().await.map_err(|e| js::read_error(&e))?;
+                Ok(data)
+            }
+            Err(e) => {
+                watched.abort().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads the customers and the settings only (for the first paint), in one readonly transaction.
+    pub async fn load_customers(&self) -> Result<(Vec<Customer>, Settings), StorageError> {
+        let tx = self
+            .transaction(
+                &[StoreName::Customers, StoreName::Meta],
+                IdbTransactionMode::Readonly,
+            )
+            .map_err(|e| js::read_error(&e))?;
+        let watched = Watched::new(tx);
+        let tx = watched.tx.clone();
+        let read = async {
+            let customers = read_all::<Customer>(&tx).await?;
+            let settings = read_meta::<Settings>(&tx, META_SETTINGS)
+                .await?
+                .unwrap_or_default();
+            Ok::<_, StorageError>((customers, settings))
+        };
+        match read.await {
+            Ok(data) => {
+                watched.finish().await.map_err(|e| js::read_error(&e))?;
+                Ok(data)
+            }
+            Err(e) => {
+                watched.abort().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Applies the changes in order, in one readwrite transaction over the stores they touch: all or
+    /// nothing. Resolves after the transaction's `complete` event; on any failure the transaction is
+    /// aborted and nothing of the batch remains.
+    pub async fn apply(&self, changes: &[Change]) -> Result<(), StorageError> {
+        let mut stores: Vec<StoreName> = Vec::new();
+        for change in changes {
+            if !stores.contains(&change.store()) {
+                stores.push(change.store());
+            }
+        }
+        if stores.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .transaction(&stores, IdbTransactionMode::Readwrite)
+            .map_err(|e| js::write_error(&e))?;
+        let watched = Watched::new(tx);
+        match issue_changes(&watched.tx, changes).await {
+            Ok(()) => watched.finish().await.map_err(|e| js::write_error(&e)),
+            Err(own) => Err(fail(watched, own).await),
+        }
+    }
+
+    /// Replaces everything with `data`, in one readwrite transaction: every store is cleared and
+    /// rewritten. All or nothing.
+    pub async fn replace_all(&self, data: &Dataset) -> Result<(), StorageError> {
+        let tx = self
+            .transaction(&StoreName::ALL, IdbTransactionMode::Readwrite)
+            .map_err(|e| js::write_error(&e))?;
+        let watched = Watched::new(tx);
+        let tx = watched.tx.clone();
+        let write = async {
+            for store in StoreName::ALL {
+                store_of(&tx, store)
+                    .and_then(|s| s.clear())
+                    .map_err(|e| js::write_error(&e))?;
+            }
+            put_all(&tx, &data.customers).await?;
+            put_all(&tx, &data.orders).await?;
+            put_all(&tx, &data.interactions).await?;
+            put_all(&tx, &data.deals).await?;
+            put_all(&tx, &data.tasks).await?;
+            put_all(&tx, &data.surveys).await?;
+            put_all(&tx, &data.ledger).await?;
+            put_meta(&tx, META_SETTINGS, &data.settings)?;
+            put_meta(&tx, META_LOYALTY, &data.loyalty)?;
+            put_meta(&tx, META_SCHEMA_VERSION, &self.version())?;
+            Ok::<_, StorageError>(())
+        };
+        match write.await {
+            Ok(()) => watched.finish().await.map_err(|e| js::write_error(&e)),
+            Err(own) => Err(fail(watched, own).await),
+        }
+    }
+
+    /// Closes the connection (once its running transactions have finished).
+    pub fn close(&self) {
+        self.db.close();
+    }
+}
