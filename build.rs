@@ -18,8 +18,8 @@ fn main() {
     for (file, konst) in LOCALES {
         let path = format!("locales/{file}.json");
         println!("cargo::rerun-if-changed={path}");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
         let map: BTreeMap<String, String> = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{path} is not a flat JSON object of strings: {e}"));
         tables.push((konst, map));
@@ -40,7 +40,9 @@ fn main() {
     }
 
     let mut out = String::new();
-    out.push_str("/// Every user-visible string of the app, one variant per key of `locales/*.json`.\n");
+    out.push_str(
+        "/// Every user-visible string of the app, one variant per key of `locales/*.json`.\n",
+    );
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[allow(clippy::enum_variant_names)]\npub enum Key {\n");
     for key in reference.keys() {
         let _ = writeln!(out, "    /// `{key}`\n    {},", variant(key));
@@ -62,7 +64,8 @@ fn main() {
         }
         out.push_str("    }\n}\n\n");
     }
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("i18n_keys.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("i18n_keys.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
 }
 
@@ -71,7 +74,9 @@ fn variant(key: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }

@@ -65,9 +65,15 @@ fn initial_locale() -> Locale {
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let i18n = I18n { locale: RwSignal::new(initial_locale()) };
+    let i18n = I18n {
+        locale: RwSignal::new(initial_locale()),
+    };
     provide_context(i18n);
-    let theme = RwSignal::new(prefs::theme().map(|t| Theme::parse(&t)).unwrap_or(Theme::System));
+    let theme = RwSignal::new(
+        prefs::theme()
+            .map(|t| Theme::parse(&t))
+            .unwrap_or(Theme::System),
+    );
     provide_context(theme);
     provide_router();
     ListState::provide();

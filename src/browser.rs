@@ -17,7 +17,8 @@ pub async fn next_frame() {
         let cb = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
         });
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
+        let _ =
+            window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -91,7 +91,12 @@ mod tests {
     fn every_key_has_text_in_both_languages() {
         for &key in Key::ALL {
             for locale in Locale::ALL {
-                assert!(!locale.text(key).trim().is_empty(), "{:?} {}", locale, key.name());
+                assert!(
+                    !locale.text(key).trim().is_empty(),
+                    "{:?} {}",
+                    locale,
+                    key.name()
+                );
             }
         }
     }
@@ -101,6 +106,9 @@ mod tests {
         assert_eq!(Locale::from_tag("zh-TW"), Locale::ZhCn);
         assert_eq!(Locale::from_tag("en-GB"), Locale::En);
         assert_eq!(Locale::from_tag("fr"), Locale::En);
-        assert_eq!(fill("{n} 位客户 / {n} customers", &[("n", "3")]), "3 位客户 / 3 customers");
+        assert_eq!(
+            fill("{n} 位客户 / {n} customers", &[("n", "3")]),
+            "3 位客户 / 3 customers"
+        );
     }
 }

@@ -59,10 +59,26 @@ pub fn provide_router() {
     let (route, set_route) = signal(current());
     let _listener = window_event_listener(leptos::ev::hashchange, move |_| {
         set_route.set(current());
-        // A new page starts at its top, as after following a link.
+        // A new page starts at its top, as after following a link, and keyboard focus moves to the
+        // page's content so the next Tab goes into it rather than back through the header.
         window().scroll_to_with_x_and_y(0.0, 0.0);
+        request_animation_frame(focus_page);
     });
     provide_context(route);
+}
+
+/// Focuses the page's first field marked `data-autofocus`, else the main region.
+fn focus_page() {
+    let target = document()
+        .query_selector("main [data-autofocus]")
+        .ok()
+        .flatten()
+        .or_else(|| document().get_element_by_id("main"));
+    if let Some(el) =
+        target.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = el.focus();
+    }
 }
 
 /// Goes to `route` (adds a history entry, so Back returns).
@@ -77,7 +93,13 @@ mod tests {
     #[test]
     fn hashes_round_trip() {
         let id = Uuid::from_u128(5);
-        for r in [Route::Customers, Route::NewCustomer, Route::EditCustomer(id), Route::Data, Route::Settings] {
+        for r in [
+            Route::Customers,
+            Route::NewCustomer,
+            Route::EditCustomer(id),
+            Route::Data,
+            Route::Settings,
+        ] {
             assert_eq!(Route::parse(&r.href()), r);
         }
         assert_eq!(Route::parse(""), Route::Customers);

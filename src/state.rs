@@ -165,6 +165,8 @@ impl AppState {
             }
         }
         match db.load().await {
+            // A replace during the read (e.g. demo data) already set everything: keep that.
+            Ok(_) if self.load.get_untracked() == LoadState::Ready => {}
             Ok(all) => {
                 let Dataset {
                     orders,
@@ -176,7 +178,8 @@ impl AppState {
                     ledger,
                     ..
                 } = all;
-                self.data.set_rest(orders, interactions, deals, tasks, surveys, ledger, loyalty);
+                self.data
+                    .set_rest(orders, interactions, deals, tasks, surveys, ledger, loyalty);
                 self.load.set(LoadState::Ready);
             }
             Err(e) => self.load.set(LoadState::Failed(e)),
@@ -197,7 +200,9 @@ impl AppState {
         self.db()?
             .apply(&[Change::Put(Record::Customer(customer.clone()))])
             .await?;
-        self.data.customers.update(|list| upsert(list, customer, |c| c.id));
+        self.data
+            .customers
+            .update(|list| upsert(list, customer, |c| c.id));
         Ok(())
     }
 
@@ -207,35 +212,101 @@ impl AppState {
     /// # Errors
     /// The storage error when the write failed; nothing changed then.
     pub async fn delete_customer(self, id: Uuid) -> Result<RemovedCustomer, StorageError> {
+        // Their orders and other records must be in memory to be removed with them.
+        if self.load.get_untracked() != LoadState::Ready {
+            return Err(StorageError::Write(
+                "records are still being read; try again in a moment".into(),
+            ));
+        }
         let d = self.data;
-        let Some(customer) = d.customers.with_untracked(|l| l.iter().find(|c| c.id == id).cloned())
+        let Some(customer) = d
+            .customers
+            .with_untracked(|l| l.iter().find(|c| c.id == id).cloned())
         else {
             return Err(StorageError::Write(format!("customer {id} does not exist")));
         };
         let of = |cid: Uuid| cid == id;
         let removed = RemovedCustomer {
             customer,
-            orders: d.orders.with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
-            interactions: d.interactions.with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
-            deals: d.deals.with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
-            tasks: d.tasks.with_untracked(|l| l.iter().filter(|r| r.customer_id == Some(id)).cloned().collect()),
-            surveys: d.surveys.with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
-            ledger: d.ledger.with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
-            referrers: d.customers.with_untracked(|l| l.iter().filter(|c| c.referred_by == Some(id)).cloned().collect()),
+            orders: d
+                .orders
+                .with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
+            interactions: d
+                .interactions
+                .with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
+            deals: d
+                .deals
+                .with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
+            tasks: d.tasks.with_untracked(|l| {
+                l.iter()
+                    .filter(|r| r.customer_id == Some(id))
+                    .cloned()
+                    .collect()
+            }),
+            surveys: d
+                .surveys
+                .with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
+            ledger: d
+                .ledger
+                .with_untracked(|l| l.iter().filter(|r| of(r.customer_id)).cloned().collect()),
+            referrers: d.customers.with_untracked(|l| {
+                l.iter()
+                    .filter(|c| c.referred_by == Some(id))
+                    .cloned()
+                    .collect()
+            }),
         };
         let mut changes = vec![Change::Delete(StoreName::Customers, id)];
-        changes.extend(removed.orders.iter().map(|r| Change::Delete(StoreName::Orders, r.id)));
-        changes.extend(removed.interactions.iter().map(|r| Change::Delete(StoreName::Interactions, r.id)));
-        changes.extend(removed.deals.iter().map(|r| Change::Delete(StoreName::Deals, r.id)));
-        changes.extend(removed.tasks.iter().map(|r| Change::Delete(StoreName::Tasks, r.id)));
-        changes.extend(removed.surveys.iter().map(|r| Change::Delete(StoreName::Surveys, r.id)));
-        changes.extend(removed.ledger.iter().map(|r| Change::Delete(StoreName::Ledger, r.id)));
+        changes.extend(
+            removed
+                .orders
+                .iter()
+                .map(|r| Change::Delete(StoreName::Orders, r.id)),
+        );
+        changes.extend(
+            removed
+                .interactions
+                .iter()
+                .map(|r| Change::Delete(StoreName::Interactions, r.id)),
+        );
+        changes.extend(
+            removed
+                .deals
+                .iter()
+                .map(|r| Change::Delete(StoreName::Deals, r.id)),
+        );
+        changes.extend(
+            removed
+                .tasks
+                .iter()
+                .map(|r| Change::Delete(StoreName::Tasks, r.id)),
+        );
+        changes.extend(
+            removed
+                .surveys
+                .iter()
+                .map(|r| Change::Delete(StoreName::Surveys, r.id)),
+        );
+        changes.extend(
+            removed
+                .ledger
+                .iter()
+                .map(|r| Change::Delete(StoreName::Ledger, r.id)),
+        );
         let cleared: Vec<Customer> = removed
             .referrers
             .iter()
-            .map(|c| Customer { referred_by: None, ..c.clone() })
+            .map(|c| Customer {
+                referred_by: None,
+                ..c.clone()
+            })
             .collect();
-        changes.extend(cleared.iter().cloned().map(|c| Change::Put(Record::Customer(c))));
+        changes.extend(
+            cleared
+                .iter()
+                .cloned()
+                .map(|c| Change::Put(Record::Customer(c))),
+        );
         self.db()?.apply(&changes).await?;
 
         d.customers.update(|l| {
@@ -269,13 +340,38 @@ impl AppState {
             referrers,
         } = removed;
         let mut changes = vec![Change::Put(Record::Customer(customer.clone()))];
-        changes.extend(orders.iter().cloned().map(|r| Change::Put(Record::Order(r))));
-        changes.extend(interactions.iter().cloned().map(|r| Change::Put(Record::Interaction(r))));
+        changes.extend(
+            orders
+                .iter()
+                .cloned()
+                .map(|r| Change::Put(Record::Order(r))),
+        );
+        changes.extend(
+            interactions
+                .iter()
+                .cloned()
+                .map(|r| Change::Put(Record::Interaction(r))),
+        );
         changes.extend(deals.iter().cloned().map(|r| Change::Put(Record::Deal(r))));
         changes.extend(tasks.iter().cloned().map(|r| Change::Put(Record::Task(r))));
-        changes.extend(surveys.iter().cloned().map(|r| Change::Put(Record::Survey(r))));
-        changes.extend(ledger.iter().cloned().map(|r| Change::Put(Record::Ledger(r))));
-        changes.extend(referrers.iter().cloned().map(|c| Change::Put(Record::Customer(c))));
+        changes.extend(
+            surveys
+                .iter()
+                .cloned()
+                .map(|r| Change::Put(Record::Survey(r))),
+        );
+        changes.extend(
+            ledger
+                .iter()
+                .cloned()
+                .map(|r| Change::Put(Record::Ledger(r))),
+        );
+        changes.extend(
+            referrers
+                .iter()
+                .cloned()
+                .map(|c| Change::Put(Record::Customer(c))),
+        );
         self.db()?.apply(&changes).await?;
 
         let d = self.data;

@@ -34,7 +34,10 @@ pub struct Toasts {
 
 impl Toasts {
     fn new() -> Self {
-        Toasts { items: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) }
+        Toasts {
+            items: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(0),
+        }
     }
 
     /// Shows `text` (with `{name}` arguments) for `seconds`, with an optional action button.
@@ -48,8 +51,19 @@ impl Toasts {
     ) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        let args = args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        self.items.update(|l| l.push(Toast { id, kind, text, args, action }));
+        let args = args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.items.update(|l| {
+            l.push(Toast {
+                id,
+                kind,
+                text,
+                args,
+                action,
+            })
+        });
         set_timeout(move || self.dismiss(id), Duration::from_secs(seconds));
     }
 

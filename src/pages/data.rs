@@ -5,10 +5,10 @@ use leptos::prelude::*;
 
 use kehu_core::demo::{generate, DemoSize};
 
+use crate::browser::{mark, next_frame};
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key};
-use crate::state::{today, use_app};
-use crate::browser::{mark, next_frame};
+use crate::state::{today, use_app, LoadState};
 
 /// The seed the demo starts with; any whole number works.
 const DEFAULT_SEED: u64 = 42;
@@ -52,7 +52,13 @@ pub fn DataPage() -> impl IntoView {
                 Ok(()) => {
                     mark("kehu:demo-stored");
                     let secs = (js_sys::Date::now() - started) / 1000.0;
-                    toasts.info(Key::DemoLoaded, &[("count", &customers.to_string()), ("seconds", &format!("{secs:.1}"))]);
+                    toasts.info(
+                        Key::DemoLoaded,
+                        &[
+                            ("count", &customers.to_string()),
+                            ("seconds", &format!("{secs:.1}")),
+                        ],
+                    );
                 }
                 Err(e) => toasts.storage_error(&e),
             }
@@ -66,6 +72,9 @@ pub fn DataPage() -> impl IntoView {
             <h1>{move || i18n.t(Key::NavData)}</h1>
             <h2>{move || i18n.t(Key::StoredOnDevice)}</h2>
             <p class="help">{move || i18n.t(Key::StoredExplanation)}</p>
+            <Show when=move || app.load.get() == LoadState::CustomersReady>
+                <p class="loading" role="status">{move || i18n.t(Key::StillReading)}</p>
+            </Show>
             <dl class="counts">
                 {move || app.data.counts().into_iter().map(|(key, n)| view! {
                     <div><dt>{i18n.t(key)}</dt><dd>{n}</dd></div>

@@ -7,15 +7,14 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use kehu_core::validate::{
-    parse_tags, possible_duplicates, validate_customer, CustomerError, CustomerField,
-    SharedContact,
+    parse_tags, possible_duplicates, validate_customer, CustomerError, CustomerField, SharedContact,
 };
 use kehu_core::{CustomValue, Customer, CustomerKind, Gender, SourceChannel};
 
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::routing::{navigate, Route};
-use crate::state::{new_id, now, today, use_app};
+use crate::state::{new_id, now, today, use_app, LoadState};
 
 /// Seconds the "Undo" of a delete stays on screen.
 const UNDO_SECONDS: u64 = 15;
@@ -47,7 +46,11 @@ pub fn CustomerForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let existing = id.and_then(|id| app.data.customers.with_untracked(|l| l.iter().find(|c| c.id == id).cloned()));
+    let existing = id.and_then(|id| {
+        app.data
+            .customers
+            .with_untracked(|l| l.iter().find(|c| c.id == id).cloned())
+    });
     if id.is_some() && existing.is_none() {
         return view! {
             <section class="form-page">
@@ -72,7 +75,12 @@ pub fn CustomerForm(
                     CustomValue::Number(n) => (CustomType::Number, n.to_string()),
                     CustomValue::Date(d) => (CustomType::Date, d.to_string()),
                 };
-                CustomRow { id: i as u32, name: name.clone(), kind, value }
+                CustomRow {
+                    id: i as u32,
+                    name: name.clone(),
+                    kind,
+                    value,
+                }
             })
             .collect::<Vec<_>>(),
     );
@@ -83,7 +91,11 @@ pub fn CustomerForm(
     let referrer_text = RwSignal::new(
         original
             .referred_by
-            .and_then(|rid| app.data.customers.with_untracked(|l| l.iter().find(|c| c.id == rid).map(referrer_label)))
+            .and_then(|rid| {
+                app.data
+                    .customers
+                    .with_untracked(|l| l.iter().find(|c| c.id == rid).map(referrer_label))
+            })
             .unwrap_or_default(),
     );
 
@@ -97,7 +109,11 @@ pub fn CustomerForm(
     let custom_errors = Memo::new(move |_| custom_rows.with(|rows| custom_field_errors(rows)));
     let errors = Memo::new(move |_| assembled.with(|c| validate_customer(c, today())));
     let duplicates = Memo::new(move |_| {
-        assembled.with(|c| app.data.customers.with(|all| possible_duplicates(c, all.iter())))
+        assembled.with(|c| {
+            app.data
+                .customers
+                .with(|all| possible_duplicates(c, all.iter()))
+        })
     });
     let field_errors = move |field: CustomerField| {
         move || {
@@ -105,14 +121,20 @@ pub fn CustomerForm(
                 return Vec::new();
             }
             errors.with(|errs| {
-                errs.iter().filter(|e| e.field() == field).map(|e| error_text(i18n, e)).collect::<Vec<_>>()
+                errs.iter()
+                    .filter(|e| e.field() == field)
+                    .map(|e| error_text(i18n, e))
+                    .collect::<Vec<_>>()
             })
         }
     };
 
     let save = move || {
         tried.set(true);
-        if !errors.with(Vec::is_empty) || !custom_errors.with(Vec::is_empty) || saving.get_untracked() {
+        if !errors.with(Vec::is_empty)
+            || !custom_errors.with(Vec::is_empty)
+            || saving.get_untracked()
+        {
             focus_first_invalid();
             return;
         }
@@ -140,7 +162,11 @@ pub fn CustomerForm(
         });
     };
 
-    let text_field = move |key: Key, field: Option<CustomerField>, input_type: &'static str, get: fn(&Customer) -> String, set: fn(&mut Customer, String)| {
+    let text_field = move |key: Key,
+                           field: Option<CustomerField>,
+                           input_type: &'static str,
+                           get: fn(&Customer) -> String,
+                           set: fn(&mut Customer, String)| {
         let id = format!("f-{}", key.name());
         let err_id = format!("{id}-err");
         let errs = field.map(field_errors);
@@ -156,6 +182,7 @@ pub fn CustomerForm(
                     id=id
                     type=input_type
                     required=required
+                    data-autofocus=(required && is_new).then_some("")
                     aria-invalid=move || has_err().then_some("true")
                     aria-describedby=err_id.clone()
                     prop:value=move || draft.with(get)
@@ -166,7 +193,10 @@ pub fn CustomerForm(
         }
     };
 
-    let select_field = move |key: Key, options: Vec<(String, Key)>, get: fn(&Customer) -> String, set: fn(&mut Customer, &str)| {
+    let select_field = move |key: Key,
+                             options: Vec<(String, Key)>,
+                             get: fn(&Customer) -> String,
+                             set: fn(&mut Customer, &str)| {
         view! {
             <div class="field">
                 <label>
@@ -206,7 +236,13 @@ pub fn CustomerForm(
                             }
                         });
                     });
-                    toasts.show(ToastKind::Info, Key::CustomerDeleted, &[("name", &name)], Some((Key::Undo, undo)), UNDO_SECONDS);
+                    toasts.show(
+                        ToastKind::Info,
+                        Key::CustomerDeleted,
+                        &[("name", &name)],
+                        Some((Key::Undo, undo)),
+                        UNDO_SECONDS,
+                    );
                     navigate(Route::Customers);
                 }
                 Err(e) => toasts.storage_error(&e),
@@ -224,7 +260,14 @@ pub fn CustomerForm(
             let name = c.name.clone();
             match app.save_customer(c).await {
                 Ok(()) => {
-                    toasts.info(if archived { Key::CustomerArchived } else { Key::CustomerUnarchived }, &[("name", &name)]);
+                    toasts.info(
+                        if archived {
+                            Key::CustomerArchived
+                        } else {
+                            Key::CustomerUnarchived
+                        },
+                        &[("name", &name)],
+                    );
                     navigate(Route::Customers);
                 }
                 Err(e) => toasts.storage_error(&e),
@@ -238,7 +281,10 @@ pub fn CustomerForm(
         let self_id = draft.with_untracked(|c| c.id);
         app.data.customers.with(|all| {
             all.iter()
-                .filter(|c| c.id != self_id && (q.is_empty() || referrer_label(c).to_lowercase().contains(&q)))
+                .filter(|c| {
+                    c.id != self_id
+                        && (q.is_empty() || referrer_label(c).to_lowercase().contains(&q))
+                })
                 .take(REFERRER_SUGGESTIONS)
                 .map(|c| (c.id, referrer_label(c)))
                 .collect::<Vec<_>>()
@@ -246,16 +292,26 @@ pub fn CustomerForm(
     });
     let on_referrer = move |ev| {
         let text = event_target_value(&ev);
-        let found = app.data.customers.with_untracked(|all| {
-            all.iter().find(|c| referrer_label(c) == text).map(|c| c.id)
-        });
+        let found = app
+            .data
+            .customers
+            .with_untracked(|all| all.iter().find(|c| referrer_label(c) == text).map(|c| c.id));
         referrer_text.set(text.clone());
-        draft.update(|c| c.referred_by = if text.trim().is_empty() { None } else { found.or(c.referred_by) });
+        draft.update(|c| {
+            c.referred_by = if text.trim().is_empty() {
+                None
+            } else {
+                found.or(c.referred_by)
+            }
+        });
     };
     let referrer_unknown = move || {
         let text = referrer_text.get();
         !text.trim().is_empty()
-            && !app.data.customers.with(|all| all.iter().any(|c| referrer_label(c) == text))
+            && !app
+                .data
+                .customers
+                .with(|all| all.iter().any(|c| referrer_label(c) == text))
     };
 
     view! {
@@ -458,7 +514,8 @@ pub fn CustomerForm(
                         <button type="button" on:click=toggle_archive>
                             {move || if was_archived { i18n.t(Key::Unarchive) } else { i18n.t(Key::Archive) }}
                         </button>
-                        <button type="button" class="danger" on:click=delete>{move || i18n.t(Key::Delete)}</button>
+                        <button type="button" class="danger" on:click=delete
+                            disabled=move || app.load.get() != LoadState::Ready>{move || i18n.t(Key::Delete)}</button>
                     })}
                 </div>
             </form>
@@ -507,7 +564,9 @@ fn error_text(i18n: I18n, e: &CustomerError) -> String {
         CustomerError::NameTooLong => i18n.t(Key::ErrNameTooLong).to_string(),
         CustomerError::PhoneInvalid(v) => i18n.tf(Key::ErrPhoneInvalid, &[("value", v)]),
         CustomerError::EmailInvalid(v) => i18n.tf(Key::ErrEmailInvalid, &[("value", v)]),
-        CustomerError::BirthdayInFuture(d) => i18n.tf(Key::ErrBirthdayFuture, &[("value", &d.to_string())]),
+        CustomerError::BirthdayInFuture(d) => {
+            i18n.tf(Key::ErrBirthdayFuture, &[("value", &d.to_string())])
+        }
         CustomerError::ReferredBySelf => i18n.t(Key::ErrReferredBySelf).to_string(),
         _ => i18n.t(Key::ErrTagEmpty).to_string(),
     }
@@ -531,11 +590,22 @@ fn custom_field_errors(rows: &[CustomRow]) -> Vec<(u32, Key)> {
         let value = row.value.trim();
         let bad = match row.kind {
             CustomType::Text => false,
-            CustomType::Number => !value.is_empty() && value.parse::<f64>().map(|n| !n.is_finite()).unwrap_or(true),
-            CustomType::Date => !value.is_empty() && NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err(),
+            CustomType::Number => {
+                !value.is_empty() && value.parse::<f64>().map(|n| !n.is_finite()).unwrap_or(true)
+            }
+            CustomType::Date => {
+                !value.is_empty() && NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err()
+            }
         };
         if bad {
-            errors.push((row.id, if row.kind == CustomType::Number { Key::ErrCustomNumber } else { Key::ErrCustomDate }));
+            errors.push((
+                row.id,
+                if row.kind == CustomType::Number {
+                    Key::ErrCustomNumber
+                } else {
+                    Key::ErrCustomDate
+                },
+            ));
         }
     }
     errors
@@ -550,7 +620,9 @@ fn collect_custom_fields(rows: &[CustomRow]) -> std::collections::BTreeMap<Strin
             let value = match r.kind {
                 CustomType::Text => CustomValue::Text(v.to_string()),
                 CustomType::Number => CustomValue::Number(v.parse().ok()?),
-                CustomType::Date => CustomValue::Date(NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?),
+                CustomType::Date => {
+                    CustomValue::Date(NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?)
+                }
             };
             Some((r.name.trim().to_string(), value))
         })
@@ -560,7 +632,9 @@ fn collect_custom_fields(rows: &[CustomRow]) -> std::collections::BTreeMap<Strin
 /// Moves keyboard focus to the first field marked invalid, so keyboard users land on the problem.
 fn focus_first_invalid() {
     request_animation_frame(|| {
-        if let Ok(Some(el)) = document().query_selector(".field.invalid input, .custom-row.invalid input") {
+        if let Ok(Some(el)) =
+            document().query_selector(".field.invalid input, .custom-row.invalid input")
+        {
             if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
                 let _ = el.focus();
             }

@@ -46,7 +46,12 @@ pub fn CustomerList() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let customers = app.data.customers;
-    let ListState { query, tag, archived, sort } = expect_context::<ListState>();
+    let ListState {
+        query,
+        tag,
+        archived,
+        sort,
+    } = expect_context::<ListState>();
 
     let index = Memo::new(move |_| customers.with(|c| SearchIndex::build(c)));
     let order = Memo::new(move |_| {
@@ -54,7 +59,11 @@ pub fn CustomerList() -> impl IntoView {
         customers.with(|c| sorted_order(c, key, desc))
     });
     let visible = Memo::new(move |_| {
-        let filter = ListFilter { query: query.get(), tag: tag.get(), archived: archived.get() };
+        let filter = ListFilter {
+            query: query.get(),
+            tag: tag.get(),
+            archived: archived.get(),
+        };
         customers.with(|c| index.with(|ix| order.with(|o| filter_customers(c, ix, o, &filter))))
     });
     let tags = Memo::new(move |_| customers.with(|c| all_tags(c)));
@@ -85,7 +94,9 @@ pub fn CustomerList() -> impl IntoView {
         let last = (first + shown).min(count);
         let rows: Vec<(usize, Customer)> = visible.with(|v| {
             customers.with(|c| {
-                (first..last).map(|pos| (pos, c[v[pos] as usize].clone())).collect()
+                (first..last)
+                    .map(|pos| (pos, c[v[pos] as usize].clone()))
+                    .collect()
             })
         });
         rows
@@ -272,7 +283,11 @@ fn CustomerRow(
     let i18n = use_i18n();
     let href = Route::EditCustomer(customer.id).href();
     let archived = customer.archived;
-    let created = customer.created_at.date_naive().format("%Y-%m-%d").to_string();
+    let created = customer
+        .created_at
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
     let tags = customer.tags.join(", ");
     view! {
         <div
