@@ -158,6 +158,7 @@ impl AppState {
                 self.data.customers.set(customers);
                 self.data.settings.set(settings);
                 self.load.set(LoadState::CustomersReady);
+                crate::browser::mark("kehu:customers-ready");
             }
             Err(e) => {
                 self.load.set(LoadState::Failed(e));
