@@ -9,6 +9,7 @@ pub mod demo;
 pub mod ids;
 pub mod model;
 pub mod search;
+pub mod transactions_csv;
 pub mod validate;
 
 pub use model::*;

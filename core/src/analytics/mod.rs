@@ -30,3 +30,8 @@ pub fn transactions_of(data: &Dataset) -> Vec<Transaction> {
         })
         .collect()
 }
+
+pub mod abc;
+pub mod explain;
+pub mod history;
+pub mod rfm;

@@ -1,0 +1,404 @@
+//! Per-customer purchase histories: the one pass over the orders that every segmentation method reads.
+//!
+//! Orders dated after the analysis date are ignored (they are not yet known on that date), and so are
+//! orders outside the optional [`DateWindow`]. Customers are kept in ascending `customer_id` order
+//! (byte order of the id text; for UUIDs that is also numeric order). That order is the stable key
+//! every method uses to break ties, e.g. RFM's `rank(method="first")`.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Transaction;
+use crate::model::{Dataset, Money};
+
+/// An inclusive date range `[from, to]`: only orders on those days are analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateWindow {
+    /// First day included.
+    pub from: NaiveDate,
+    /// Last day included.
+    pub to: NaiveDate,
+}
+
+/// Why histories could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HistoryError {
+    /// The window ends before it starts.
+    #[error("the analysis window starts on {from} but ends earlier, on {to}")]
+    EmptyWindow {
+        /// First day.
+        from: NaiveDate,
+        /// Last day.
+        to: NaiveDate,
+    },
+}
+
+/// Most distinct categories counted per customer; more count as this many.
+pub const MAX_CATEGORIES_COUNTED: u32 = 16;
+
+/// What one customer bought up to the analysis date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerHistory {
+    /// The customer's id as text.
+    pub customer_id: String,
+    /// Number of orders (rows), refunds included.
+    pub orders: u32,
+    /// Sum of the amounts in minor units (refunds subtract); saturates at the `i64` bounds.
+    pub revenue: Money,
+    /// Day of the first purchase, `None` when the customer has no order.
+    pub first_purchase: Option<NaiveDate>,
+    /// Day of the last purchase.
+    pub last_purchase: Option<NaiveDate>,
+    /// Number of distinct days with a purchase.
+    pub purchase_days: u32,
+    /// Mean gap in days between consecutive distinct purchase days, `(last − first) / (purchase_days − 1)`;
+    /// `None` with fewer than two purchase days.
+    pub mean_interval_days: Option<f64>,
+    /// Coefficient of variation (population standard deviation / mean) of those gaps; `None` with
+    /// fewer than two gaps.
+    pub interval_cv: Option<f64>,
+    /// Distinct non-empty categories bought (at most [`MAX_CATEGORIES_COUNTED`]).
+    pub categories: u32,
+    /// Amount spent in the 12 months up to the analysis date: orders dated after
+    /// `as_of − 12 months` and on or before `as_of`.
+    pub revenue_12m: Money,
+}
+
+impl CustomerHistory {
+    /// Days from the last purchase to `as_of`, `None` without a purchase.
+    pub fn recency_days(&self, as_of: NaiveDate) -> Option<i64> {
+        self.last_purchase.map(|d| (as_of - d).num_days())
+    }
+
+    /// Days from the first purchase to `as_of`, `None` without a purchase.
+    pub fn tenure_days(&self, as_of: NaiveDate) -> Option<i64> {
+        self.first_purchase.map(|d| (as_of - d).num_days())
+    }
+
+    /// True when the customer has at least one order.
+    pub fn is_purchaser(&self) -> bool {
+        self.orders > 0
+    }
+
+    fn empty(customer_id: String) -> Self {
+        CustomerHistory {
+            customer_id,
+            orders: 0,
+            revenue: 0,
+            first_purchase: None,
+            last_purchase: None,
+            purchase_days: 0,
+            mean_interval_days: None,
+            interval_cv: None,
+            categories: 0,
+            revenue_12m: 0,
+        }
+    }
+}
+
+/// The histories of every customer, as of one date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Histories {
+    /// The analysis date.
+    pub as_of: NaiveDate,
+    /// The window in force, if any.
+    pub window: Option<DateWindow>,
+    /// One entry per customer, ascending by `customer_id`.
+    pub customers: Vec<CustomerHistory>,
+}
+
+impl Histories {
+    /// Histories from plain transactions (a CSV file): every customer who has a transaction.
+    ///
+    /// # Errors
+    /// [`HistoryError::EmptyWindow`] when the window ends before it starts.
+    pub fn from_transactions(
+        tx: &[Transaction],
+        as_of: NaiveDate,
+        window: Option<DateWindow>,
+    ) -> Result<Self, HistoryError> {
+        check_window(window)?;
+        let mut index: FastMap<&str, u32> = FastMap::default();
+        let mut ids: Vec<&str> = Vec::new();
+        let mut cust: Vec<u32> = Vec::with_capacity(tx.len());
+        for t in tx {
+            let next = ids.len() as u32;
+            let c = *index.entry(t.customer_id.as_str()).or_insert_with(|| {
+                ids.push(t.customer_id.as_str());
+                next
+            });
+            cust.push(c);
+        }
+        let ids: Vec<String> = ids.into_iter().map(str::to_owned).collect();
+        let customers = build(
+            ids,
+            cust,
+            |i| day_number(tx[i].date),
+            |i| tx[i].amount,
+            |_| "",
+            as_of,
+            window,
+        );
+        Ok(Histories {
+            as_of,
+            window,
+            customers,
+        })
+    }
+
+    /// Histories of a workspace: every customer record (with or without orders) and every customer an
+    /// order names, so a customer with no purchase appears with `orders == 0`.
+    ///
+    /// # Errors
+    /// [`HistoryError::EmptyWindow`] when the window ends before it starts.
+    pub fn from_dataset(
+        data: &Dataset,
+        as_of: NaiveDate,
+        window: Option<DateWindow>,
+    ) -> Result<Self, HistoryError> {
+        check_window(window)?;
+        let mut index: FastMap<Uuid, u32> = FastMap::default();
+        index.reserve(data.customers.len());
+        let mut ids: Vec<Uuid> = Vec::with_capacity(data.customers.len());
+        for c in &data.customers {
+            let next = ids.len() as u32;
+            index.entry(c.id).or_insert_with(|| {
+                ids.push(c.id);
+                next
+            });
+        }
+        let mut cust: Vec<u32> = Vec::with_capacity(data.orders.len());
+        for o in &data.orders {
+            let next = ids.len() as u32;
+            let c = *index.entry(o.customer_id).or_insert_with(|| {
+                ids.push(o.customer_id);
+                next
+            });
+            cust.push(c);
+        }
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let orders = &data.orders;
+        let customers = build(
+            ids,
+            cust,
+            |i| day_number(orders[i].date.date()),
+            |i| orders[i].amount,
+            |i| orders[i].category.as_str(),
+            as_of,
+            window,
+        );
+        Ok(Histories {
+            as_of,
+            window,
+            customers,
+        })
+    }
+
+    /// The customers with at least one order.
+    pub fn purchasers(&self) -> impl Iterator<Item = &CustomerHistory> {
+        self.customers.iter().filter(|c| c.is_purchaser())
+    }
+
+    /// The history of one customer.
+    pub fn get(&self, customer_id: &str) -> Option<&CustomerHistory> {
+        self.customers
+            .binary_search_by(|c| c.customer_id.as_str().cmp(customer_id))
+            .ok()
+            .and_then(|i| self.customers.get(i))
+    }
+}
+
+fn check_window(window: Option<DateWindow>) -> Result<(), HistoryError> {
+    match window {
+        Some(w) if w.to < w.from => Err(HistoryError::EmptyWindow {
+            from: w.from,
+            to: w.to,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn day_number(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+fn date_of(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
+}
+
+/// The shared pass: `cust[i]` is the (first-seen) customer index of order `i`.
+fn build<'a>(
+    ids: Vec<String>,
+    mut cust: Vec<u32>,
+    day: impl Fn(usize) -> i32,
+    amount: impl Fn(usize) -> Money,
+    category: impl Fn(usize) -> &'a str,
+    as_of: NaiveDate,
+    window: Option<DateWindow>,
+) -> Vec<CustomerHistory> {
+    let n = ids.len();
+    // Sorted position of each first-seen index.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    let mut pos = vec![0u32; n];
+    for (p, &c) in order.iter().enumerate() {
+        pos[c as usize] = p as u32;
+    }
+    let as_of_day = day_number(as_of);
+    let (lo, hi) = match window {
+        Some(w) => (day_number(w.from), day_number(w.to).min(as_of_day)),
+        None => (i32::MIN, as_of_day),
+    };
+    let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
+
+    let mut counts = vec![0u32; n + 1];
+    let mut days: Vec<i32> = Vec::with_capacity(cust.len());
+    for (i, c) in cust.iter_mut().enumerate() {
+        let d = day(i);
+        days.push(d);
+        if d < lo || d > hi {
+            *c = u32::MAX;
+            continue;
+        }
+        let p = pos[*c as usize];
+        *c = p;
+        counts[p as usize + 1] += 1;
+    }
+    for i in 1..=n {
+        counts[i] += counts[i - 1];
+    }
+    let starts = counts.clone();
+    let mut fill = counts;
+    let mut slots: Vec<(i32, u32)> = vec![(0, 0); starts[n] as usize];
+    for (i, &c) in cust.iter().enumerate() {
+        if c == u32::MAX {
+            continue;
+        }
+        let f = &mut fill[c as usize];
+        slots[*f as usize] = (days[i], i as u32);
+        *f += 1;
+    }
+
+    let mut ids_sorted: Vec<Option<String>> = ids.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(n);
+    let mut cats: Vec<&str> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
+    for (p, &c) in order.iter().enumerate() {
+        let id = ids_sorted[c as usize].take().unwrap_or_default();
+        let mut h = CustomerHistory::empty(id);
+        let slice = &mut slots[starts[p] as usize..starts[p + 1] as usize];
+        if slice.is_empty() {
+            out.push(h);
+            continue;
+        }
+        slice.sort_unstable();
+        let mut revenue: i128 = 0;
+        let mut revenue_12m: i128 = 0;
+        let mut prev_day: Option<i32> = None;
+        let mut purchase_days = 0u32;
+        let mut gap_sum = 0f64;
+        let mut gap_sq = 0f64;
+        cats.clear();
+        for &(d, i) in slice.iter() {
+            let i = i as usize;
+            let a = amount(i) as i128;
+            revenue += a;
+            if d > since_12m {
+                revenue_12m += a;
+            }
+            match prev_day {
+                Some(pd) if pd == d => {}
+                Some(pd) => {
+                    let g = f64::from(d - pd);
+                    gap_sum += g;
+                    gap_sq += g * g;
+                    purchase_days += 1;
+                }
+                None => purchase_days += 1,
+            }
+            prev_day = Some(d);
+            let cat = category(i);
+            if !cat.is_empty()
+                && cats.len() < MAX_CATEGORIES_COUNTED as usize
+                && !cats.contains(&cat)
+            {
+                cats.push(cat);
+            }
+        }
+        let first = slice[0].0;
+        let last = slice[slice.len() - 1].0;
+        h.orders = slice.len() as u32;
+        h.revenue = clamp_money(revenue);
+        h.revenue_12m = clamp_money(revenue_12m);
+        h.first_purchase = Some(date_of(first));
+        h.last_purchase = Some(date_of(last));
+        h.purchase_days = purchase_days;
+        if purchase_days >= 2 {
+            let gaps = f64::from(purchase_days - 1);
+            let mean = gap_sum / gaps;
+            h.mean_interval_days = Some(mean);
+            if purchase_days >= 3 && mean > 0.0 {
+                let var = (gap_sq / gaps - mean * mean).max(0.0);
+                let cv = var.sqrt() / mean;
+                h.interval_cv = cv.is_finite().then_some(cv);
+            }
+        }
+        h.categories = cats.len() as u32;
+        out.push(h);
+    }
+    out
+}
+
+/// An `i128` sum clamped into the `i64` range of [`Money`].
+pub(crate) fn clamp_money(x: i128) -> Money {
+    x.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as Money
+}
+
+/// A small, fast, non-cryptographic hasher for ids (a multiply–rotate mix).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for ch in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(ch);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b) ^ (rest.len() as u64) << 59);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 29)).wrapping_mul(MIX) ^ (h >> 32)
+    }
+}
+
+impl IdHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(23) ^ x).wrapping_mul(MIX);
+    }
+}
+
+/// A hash map keyed by ids with [`IdHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
