@@ -467,6 +467,18 @@ pub struct AnalysisSettings {
     pub new_within_days: u32,
     /// Orders that make a customer loyal.
     pub loyal_min_orders: u32,
+    /// Only orders in this window are analysed (`None` = all up to the analysis date).
+    pub window: Option<crate::analytics::history::DateWindow>,
+    /// A teacher's fixed RFM cut points; when set they replace the quantile bins.
+    pub rfm_thresholds: Option<crate::analytics::rfm::RfmThresholds>,
+    /// The R×F segment grid.
+    pub rfm_segment_map: crate::analytics::rfm::SegmentMap,
+    /// Value matrix splits (`None` = medians).
+    pub value_matrix: crate::analytics::value_matrix::ValueMatrixOptions,
+    /// Churn warning when P(alive) is below this (used when a fitted model gives P(alive)).
+    pub churn_p_alive_below: f64,
+    /// Weights and scales of the loyalty score.
+    pub loyalty_weights: crate::analytics::loyalty::LoyaltyWeights,
 }
 
 impl Default for AnalysisSettings {
@@ -479,6 +491,12 @@ impl Default for AnalysisSettings {
             lost_after_days: 365,
             new_within_days: 90,
             loyal_min_orders: 5,
+            window: None,
+            rfm_thresholds: None,
+            rfm_segment_map: crate::analytics::rfm::SegmentMap::default(),
+            value_matrix: crate::analytics::value_matrix::ValueMatrixOptions::default(),
+            churn_p_alive_below: 0.5,
+            loyalty_weights: crate::analytics::loyalty::LoyaltyWeights::default(),
         }
     }
 }
