@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::explain::{ratio, Explanation, Method, Step, Term, Value};
-use super::history::{clamp_money, Histories};
+use super::history::{clamp_money, CustomerId, Histories};
 use crate::model::Money;
 
 /// An ABC class.
@@ -72,7 +72,7 @@ pub enum AbcError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AbcCustomer {
     /// The customer's id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// Revenue, minor units.
     pub revenue: Money,
     /// Position in the sorted list, 1-based.
@@ -127,9 +127,9 @@ pub struct Abc {
 /// # Errors
 /// [`AbcError::InvalidThresholds`] unless `0 ≤ a ≤ b ≤ 100`.
 pub fn abc(histories: &Histories, options: &AbcOptions) -> Result<Abc, AbcError> {
-    let rows: Vec<(&str, Money)> = histories
+    let rows: Vec<(CustomerId, Money)> = histories
         .purchasers()
-        .map(|h| (h.customer_id.as_str(), h.revenue))
+        .map(|h| (h.customer_id.clone(), h.revenue))
         .collect();
     abc_of(&rows, options)
 }
@@ -138,7 +138,7 @@ pub fn abc(histories: &Histories, options: &AbcOptions) -> Result<Abc, AbcError>
 ///
 /// # Errors
 /// [`AbcError::InvalidThresholds`] unless `0 ≤ a ≤ b ≤ 100`.
-pub fn abc_of(rows: &[(&str, Money)], options: &AbcOptions) -> Result<Abc, AbcError> {
+pub fn abc_of(rows: &[(CustomerId, Money)], options: &AbcOptions) -> Result<Abc, AbcError> {
     let (a, b) = (options.a, options.b);
     if !(a.is_finite() && b.is_finite() && 0.0 <= a && a <= b && b <= 100.0) {
         return Err(AbcError::InvalidThresholds { a, b });
@@ -146,7 +146,7 @@ pub fn abc_of(rows: &[(&str, Money)], options: &AbcOptions) -> Result<Abc, AbcEr
     let a_bp = (a * 100.0).round() as i128;
     let b_bp = (b * 100.0).round() as i128;
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_unstable_by(|&x, &y| rows[y].1.cmp(&rows[x].1).then(rows[x].0.cmp(rows[y].0)));
+    order.sort_unstable_by(|&x, &y| rows[y].1.cmp(&rows[x].1).then(rows[x].0.cmp(&rows[y].0)));
     let p: i128 = rows.iter().map(|r| i128::from(r.1.max(0))).sum();
     let n = rows.len();
     let mut customers = Vec::with_capacity(n);
@@ -159,7 +159,7 @@ pub fn abc_of(rows: &[(&str, Money)], options: &AbcOptions) -> Result<Abc, AbcEr
     let mut counts = [0u32; 3];
     let mut revenue = [0i128; 3];
     for (pos, &i) in order.iter().enumerate() {
-        let (id, r) = rows[i];
+        let (id, r) = (&rows[i].0, rows[i].1);
         let class = if r <= 0 || p == 0 {
             AbcClass::C
         } else if cum * 10_000 < a_bp * p {
@@ -175,7 +175,7 @@ pub fn abc_of(rows: &[(&str, Money)], options: &AbcOptions) -> Result<Abc, AbcEr
         counts[k] += 1;
         revenue[k] += i128::from(r);
         customers.push(AbcCustomer {
-            customer_id: id.to_owned(),
+            customer_id: id.clone(),
             revenue: r,
             position: pos as u32 + 1,
             share_before,
@@ -211,7 +211,9 @@ pub fn abc_of(rows: &[(&str, Money)], options: &AbcOptions) -> Result<Abc, AbcEr
 impl Abc {
     /// The class of one customer.
     pub fn customer(&self, customer_id: &str) -> Option<&AbcCustomer> {
-        self.customers.iter().find(|c| c.customer_id == customer_id)
+        self.customers
+            .iter()
+            .find(|c| c.customer_id.as_ref() == customer_id)
     }
 
     /// The worked example for one customer.
@@ -223,7 +225,7 @@ impl Abc {
             .sum::<i128>();
         Some(Explanation {
             method: Method::Abc,
-            customer_id: Some(c.customer_id.clone()),
+            customer_id: Some(c.customer_id.to_string()),
             parameters: vec![
                 Term::new("threshold_a", Value::Percent(self.options.a)),
                 Term::new("threshold_b", Value::Percent(self.options.b)),

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::explain::{Explanation, Method, Step, Term, Value};
-use super::history::{clamp_money, Histories};
+use super::history::{clamp_money, CustomerId, Histories};
 use super::value_matrix::median;
 use crate::model::Money;
 
@@ -69,7 +69,7 @@ pub enum IntervalBasis {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChurnCustomer {
     /// The customer's id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// Days since the last purchase.
     pub days_since_last: i64,
     /// The interval compared with, days (0 when there is none).
@@ -100,7 +100,7 @@ pub struct Churn {
     /// Customers with at least one order, ascending by id.
     pub customers: Vec<ChurnCustomer>,
     /// Ids of the customers with a warning, by value at risk descending (ties by id).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<CustomerId>,
 }
 
 /// Churn warnings; `p_alive` maps customer ids to P(alive) from a fitted model, when there is one.
@@ -135,7 +135,7 @@ pub fn churn(
         let threshold_days = options.k * interval_days;
         let overdue = basis != IntervalBasis::None && days_since_last as f64 > threshold_days;
         let p = p_alive
-            .and_then(|m| m.get(&h.customer_id))
+            .and_then(|m| m.get(h.customer_id.as_ref()))
             .copied()
             .filter(|p| p.is_finite());
         let unlikely_alive = p.is_some_and(|p| p < options.p_alive_below);
@@ -176,7 +176,7 @@ impl Churn {
     /// One customer's check.
     pub fn customer(&self, customer_id: &str) -> Option<&ChurnCustomer> {
         self.customers
-            .binary_search_by(|c| c.customer_id.as_str().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -263,7 +263,7 @@ impl Churn {
         ));
         Some(Explanation {
             method: Method::Churn,
-            customer_id: Some(c.customer_id.clone()),
+            customer_id: Some(c.customer_id.to_string()),
             parameters: vec![
                 Term::new("k", Value::Number(self.options.k)),
                 Term::new("p_alive_below", Value::Number(self.options.p_alive_below)),

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,9 @@ pub struct DateWindow {
     /// Last day included.
     pub to: NaiveDate,
 }
+
+/// A customer id shared between results without copying the text.
+pub type CustomerId = Arc<str>;
 
 /// Why histories could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,7 +49,7 @@ pub const MAX_CATEGORIES_COUNTED: u32 = 16;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerHistory {
     /// The customer's id as text.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// Number of orders (rows), refunds included.
     pub orders: u32,
     /// Sum of the amounts in minor units (refunds subtract); saturates at the `i64` bounds.
@@ -85,7 +89,7 @@ impl CustomerHistory {
         self.orders > 0
     }
 
-    fn empty(customer_id: String) -> Self {
+    fn empty(customer_id: CustomerId) -> Self {
         CustomerHistory {
             customer_id,
             orders: 0,
@@ -134,9 +138,12 @@ impl Histories {
             });
             cust.push(c);
         }
-        let ids: Vec<String> = ids.into_iter().map(str::to_owned).collect();
+        let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
+        let ids: Vec<CustomerId> = ids.into_iter().map(Arc::from).collect();
         let customers = build(
             ids,
+            order,
             cust,
             |i| day_number(tx[i].date),
             |i| tx[i].amount,
@@ -181,10 +188,14 @@ impl Histories {
             });
             cust.push(c);
         }
-        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        // Uuid order is the order of their hyphenated lower-case text.
+        let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+        order.sort_unstable_by_key(|&a| ids[a as usize]);
+        let ids: Vec<CustomerId> = ids.iter().map(|u| Arc::from(u.to_string())).collect();
         let orders = &data.orders;
         let customers = build(
             ids,
+            order,
             cust,
             |i| day_number(orders[i].date.date()),
             |i| orders[i].amount,
@@ -207,7 +218,7 @@ impl Histories {
     /// The history of one customer.
     pub fn get(&self, customer_id: &str) -> Option<&CustomerHistory> {
         self.customers
-            .binary_search_by(|c| c.customer_id.as_str().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -231,10 +242,26 @@ fn date_of(day: i32) -> NaiveDate {
     NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
 }
 
+/// One order, compacted for the per-customer pass.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    day: i32,
+    category: u32,
+    amount: Money,
+}
+
+/// No category.
+const NO_CATEGORY: u32 = u32::MAX;
+
 /// The shared pass: `cust[i]` is the (first-seen) customer index of order `i`.
+///
+/// Reads each order once, sequentially, into a compact slot (day, interned category, amount), then
+/// groups the slots by customer with a counting sort, so the per-customer pass touches only a small
+/// contiguous array.
 fn build<'a>(
-    ids: Vec<String>,
-    mut cust: Vec<u32>,
+    ids: Vec<CustomerId>,
+    order: Vec<u32>,
+    cust: Vec<u32>,
     day: impl Fn(usize) -> i32,
     amount: impl Fn(usize) -> Money,
     category: impl Fn(usize) -> &'a str,
@@ -242,9 +269,7 @@ fn build<'a>(
     window: Option<DateWindow>,
 ) -> Vec<CustomerHistory> {
     let n = ids.len();
-    // Sorted position of each first-seen index.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    // Sorted position of each first-seen index (`order` lists first-seen indices in id order).
     let mut pos = vec![0u32; n];
     for (p, &c) in order.iter().enumerate() {
         pos[c as usize] = p as u32;
@@ -257,45 +282,60 @@ fn build<'a>(
     let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
 
     let mut counts = vec![0u32; n + 1];
-    let mut days: Vec<i32> = Vec::with_capacity(cust.len());
-    for (i, c) in cust.iter_mut().enumerate() {
+    let mut kept: Vec<(u32, Slot)> = Vec::with_capacity(cust.len());
+    let mut interned: FastMap<&'a str, u32> = FastMap::default();
+    let mut last_cat: (&'a str, u32) = ("", NO_CATEGORY);
+    for (i, &c) in cust.iter().enumerate() {
         let d = day(i);
-        days.push(d);
         if d < lo || d > hi {
-            *c = u32::MAX;
             continue;
         }
-        let p = pos[*c as usize];
-        *c = p;
+        let cat = category(i);
+        let cat_id = if cat.is_empty() {
+            NO_CATEGORY
+        } else if cat == last_cat.0 {
+            last_cat.1
+        } else {
+            let next = interned.len() as u32;
+            let id = *interned.entry(cat).or_insert(next);
+            last_cat = (cat, id);
+            id
+        };
+        let p = pos[c as usize];
         counts[p as usize + 1] += 1;
+        kept.push((
+            p,
+            Slot {
+                day: d,
+                category: cat_id,
+                amount: amount(i),
+            },
+        ));
     }
+    drop(cust);
     for i in 1..=n {
         counts[i] += counts[i - 1];
     }
     let starts = counts.clone();
     let mut fill = counts;
-    let mut slots: Vec<(i32, u32)> = vec![(0, 0); starts[n] as usize];
-    for (i, &c) in cust.iter().enumerate() {
-        if c == u32::MAX {
-            continue;
-        }
-        let f = &mut fill[c as usize];
-        slots[*f as usize] = (days[i], i as u32);
+    let mut slots: Vec<Slot> = vec![Slot::default(); kept.len()];
+    for &(p, slot) in &kept {
+        let f = &mut fill[p as usize];
+        slots[*f as usize] = slot;
         *f += 1;
     }
+    drop(kept);
 
-    let mut ids_sorted: Vec<Option<String>> = ids.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(n);
-    let mut cats: Vec<&str> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
+    let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
     for (p, &c) in order.iter().enumerate() {
-        let id = ids_sorted[c as usize].take().unwrap_or_default();
-        let mut h = CustomerHistory::empty(id);
+        let mut h = CustomerHistory::empty(ids[c as usize].clone());
         let slice = &mut slots[starts[p] as usize..starts[p + 1] as usize];
         if slice.is_empty() {
             out.push(h);
             continue;
         }
-        slice.sort_unstable();
+        slice.sort_unstable_by_key(|s| s.day);
         let mut revenue: i128 = 0;
         let mut revenue_12m: i128 = 0;
         let mut prev_day: Option<i32> = None;
@@ -303,9 +343,9 @@ fn build<'a>(
         let mut gap_sum = 0f64;
         let mut gap_sq = 0f64;
         cats.clear();
-        for &(d, i) in slice.iter() {
-            let i = i as usize;
-            let a = amount(i) as i128;
+        for s in slice.iter() {
+            let d = s.day;
+            let a = i128::from(s.amount);
             revenue += a;
             if d > since_12m {
                 revenue_12m += a;
@@ -321,16 +361,15 @@ fn build<'a>(
                 None => purchase_days += 1,
             }
             prev_day = Some(d);
-            let cat = category(i);
-            if !cat.is_empty()
+            if s.category != NO_CATEGORY
                 && cats.len() < MAX_CATEGORIES_COUNTED as usize
-                && !cats.contains(&cat)
+                && !cats.contains(&s.category)
             {
-                cats.push(cat);
+                cats.push(s.category);
             }
         }
-        let first = slice[0].0;
-        let last = slice[slice.len() - 1].0;
+        let first = slice[0].day;
+        let last = slice[slice.len() - 1].day;
         h.orders = slice.len() as u32;
         h.revenue = clamp_money(revenue);
         h.revenue_12m = clamp_money(revenue_12m);

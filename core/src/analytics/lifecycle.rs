@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::churn::Churn;
 use super::explain::{ratio, Explanation, Method, Step, Term, Value};
-use super::history::Histories;
+use super::history::{CustomerId, Histories};
 
 /// A lifecycle stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -88,7 +88,7 @@ impl Default for LifecycleOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifecycleCustomer {
     /// The customer's id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// The stage.
     pub stage: Stage,
 }
@@ -126,7 +126,7 @@ pub fn lifecycle(histories: &Histories, options: &LifecycleOptions, churn: &Chur
         .map(|h| {
             let mut warned = false;
             while let Some(c) = warn.peek() {
-                match c.customer_id.as_str().cmp(h.customer_id.as_str()) {
+                match c.customer_id.as_ref().cmp(h.customer_id.as_ref()) {
                     std::cmp::Ordering::Less => {
                         warn.next();
                     }
@@ -191,7 +191,7 @@ impl Lifecycle {
     /// One customer's stage.
     pub fn customer(&self, customer_id: &str) -> Option<&LifecycleCustomer> {
         self.customers
-            .binary_search_by(|c| c.customer_id.as_str().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -285,7 +285,7 @@ impl Lifecycle {
         ];
         Some(Explanation {
             method: Method::Lifecycle,
-            customer_id: Some(c.customer_id.clone()),
+            customer_id: Some(c.customer_id.to_string()),
             parameters: vec![
                 Term::new("new_within_days", Value::Days(i64::from(o.new_within_days))),
                 Term::new(

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::explain::{finite, ratio, Explanation, Method, Step, Term, Value};
-use super::history::{CustomerHistory, Histories};
+use super::history::{CustomerHistory, CustomerId, Histories};
 use crate::model::{Customer, SurveyResponse};
 
 /// Weights and scales of the loyalty score.
@@ -212,7 +212,7 @@ pub struct LoyaltyComponents {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoyaltyCustomer {
     /// The customer's id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// The components.
     pub components: LoyaltyComponents,
     /// Behaviour score 0–100.
@@ -369,8 +369,8 @@ pub fn loyalty(
         .customers
         .iter()
         .map(|h| {
-            let att = attitudes.get(&h.customer_id);
-            let referred = referrals.get(&h.customer_id).copied().unwrap_or(0);
+            let att = attitudes.get(h.customer_id.as_ref());
+            let referred = referrals.get(h.customer_id.as_ref()).copied().unwrap_or(0);
             let components = components(h, histories.as_of, weights, referred, att);
             let (behaviour, attitude, score) = components.scores(weights);
             let quadrant = attitude.map(|a| {
@@ -419,7 +419,7 @@ impl Loyalty {
     /// One customer's loyalty.
     pub fn customer(&self, customer_id: &str) -> Option<&LoyaltyCustomer> {
         self.customers
-            .binary_search_by(|c| c.customer_id.as_str().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -553,7 +553,7 @@ impl Loyalty {
         .collect();
         Some(Explanation {
             method: Method::Loyalty,
-            customer_id: Some(c.customer_id.clone()),
+            customer_id: Some(c.customer_id.to_string()),
             parameters,
             steps,
         })

@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::explain::{ratio, Explanation, Method, Step, Term, Value};
-use super::history::{clamp_money, DateWindow, Histories, HistoryError};
+use super::history::{clamp_money, CustomerId, DateWindow, Histories, HistoryError};
 use super::Transaction;
 use crate::model::Money;
 
@@ -199,7 +199,7 @@ pub enum RfmError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RfmCustomer {
     /// The customer's id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// Days from the last purchase to the analysis date.
     pub recency: i64,
     /// Number of orders.
@@ -444,7 +444,7 @@ impl Rfm {
     /// The row of one customer.
     pub fn customer(&self, customer_id: &str) -> Option<&RfmCustomer> {
         self.customers
-            .binary_search_by(|c| c.customer_id.as_str().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -610,7 +610,7 @@ impl Rfm {
         ));
         Some(Explanation {
             method: Method::Rfm,
-            customer_id: Some(c.customer_id.clone()),
+            customer_id: Some(c.customer_id.to_string()),
             parameters,
             steps,
         })

@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::explain::{finite, ratio, Explanation, Method, Step, Term, Value};
-use super::history::Histories;
+use super::history::{CustomerId, Histories};
 
 /// A cell of the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,7 +116,7 @@ pub enum ValueMatrixError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValueMatrixCustomer {
     /// The customer's id.
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// Average order value, minor units.
     pub aov: f64,
     /// Number of orders.
@@ -241,7 +241,7 @@ impl ValueMatrix {
     /// One customer's row.
     pub fn customer(&self, customer_id: &str) -> Option<&ValueMatrixCustomer> {
         self.customers
-            .binary_search_by(|c| c.customer_id.as_str().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -252,7 +252,7 @@ impl ValueMatrix {
         let h = histories.get(customer_id)?;
         Some(Explanation {
             method: Method::ValueMatrix,
-            customer_id: Some(c.customer_id.clone()),
+            customer_id: Some(c.customer_id.to_string()),
             parameters: vec![
                 Term::new("aov_split", Value::MoneyF(self.aov_split)),
                 Term::new("aov_split_is_median", Value::Bool(self.aov_is_median)),
