@@ -258,6 +258,7 @@ const NO_CATEGORY: u32 = u32::MAX;
 /// Reads each order once, sequentially, into a compact slot (day, interned category, amount), then
 /// groups the slots by customer with a counting sort, so the per-customer pass touches only a small
 /// contiguous array.
+#[allow(clippy::too_many_arguments)]
 fn build<'a>(
     ids: Vec<CustomerId>,
     order: Vec<u32>,
