@@ -3,6 +3,8 @@
 //! Every method is a pure function over [`Transaction`]s (and, where it needs them, other records),
 //! with the analysis date and every parameter as arguments.
 
+pub mod clv;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
