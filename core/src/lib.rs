@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod demo;
 pub mod ids;
 pub mod model;
+pub mod points;
 pub mod search;
 pub mod transactions_csv;
 pub mod validate;
