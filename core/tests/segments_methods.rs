@@ -216,16 +216,16 @@ fn rfm_single_customer_gets_the_middle_score() {
 #[test]
 fn rfm_fixed_thresholds() {
     let t = vec![
-        tx("a", "2024-01-30", 100_00),
-        tx("a", "2024-01-29", 100_00),
-        tx("a", "2024-01-28", 100_00),
-        tx("b", "2023-06-01", 5_00),
+        tx("a", "2024-01-30", 10_000),
+        tx("a", "2024-01-29", 10_000),
+        tx("a", "2024-01-28", 10_000),
+        tx("b", "2023-06-01", 500),
     ];
     let opts = RfmOptions {
         scoring: RfmScoring::Thresholds(RfmThresholds {
             recency_days: vec![7, 30, 90, 180],
             frequency: vec![2, 3, 5, 10],
-            monetary: vec![10_00, 50_00, 100_00, 500_00],
+            monetary: vec![1_000, 5_000, 10_000, 50_000],
         }),
         ..RfmOptions::default()
     };
