@@ -127,30 +127,31 @@ impl Histories {
         window: Option<DateWindow>,
     ) -> Result<Self, HistoryError> {
         check_window(window)?;
+        let (lo, hi) = bounds(as_of, window);
         let mut index: FastMap<&str, u32> = FastMap::default();
         let mut ids: Vec<&str> = Vec::new();
-        let mut cust: Vec<u32> = Vec::with_capacity(tx.len());
+        let mut kept: Vec<(u32, Slot)> = Vec::with_capacity(tx.len());
         for t in tx {
             let next = ids.len() as u32;
             let c = *index.entry(t.customer_id.as_str()).or_insert_with(|| {
                 ids.push(t.customer_id.as_str());
                 next
             });
-            cust.push(c);
+            let day = day_number(t.date);
+            if (lo..=hi).contains(&day) {
+                kept.push((
+                    c,
+                    Slot {
+                        day,
+                        category: NO_CATEGORY,
+                        amount: t.amount,
+                    },
+                ));
+            }
         }
         let mut order: Vec<u32> = (0..ids.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
-        let ids: Vec<CustomerId> = ids.into_iter().map(Arc::from).collect();
-        let customers = build(
-            ids,
-            order,
-            cust,
-            |i| day_number(tx[i].date),
-            |i| tx[i].amount,
-            |_| "",
-            as_of,
-            window,
-        );
+        let customers = build(&order, |c| Arc::from(ids[c]), kept, as_of);
         Ok(Histories {
             as_of,
             window,
@@ -169,6 +170,7 @@ impl Histories {
         window: Option<DateWindow>,
     ) -> Result<Self, HistoryError> {
         check_window(window)?;
+        let (lo, hi) = bounds(as_of, window);
         let mut index: FastMap<Uuid, u32> = FastMap::default();
         index.reserve(data.customers.len());
         let mut ids: Vec<Uuid> = Vec::with_capacity(data.customers.len());
@@ -179,30 +181,43 @@ impl Histories {
                 next
             });
         }
-        let mut cust: Vec<u32> = Vec::with_capacity(data.orders.len());
+        let mut interned: FastMap<&str, u32> = FastMap::default();
+        let mut last_cat: (&str, u32) = ("", NO_CATEGORY);
+        let mut kept: Vec<(u32, Slot)> = Vec::with_capacity(data.orders.len());
         for o in &data.orders {
+            let day = day_number(o.date.date());
+            if !(lo..=hi).contains(&day) {
+                continue;
+            }
             let next = ids.len() as u32;
             let c = *index.entry(o.customer_id).or_insert_with(|| {
                 ids.push(o.customer_id);
                 next
             });
-            cust.push(c);
+            let cat = o.category.as_str();
+            let category = if cat.is_empty() {
+                NO_CATEGORY
+            } else if cat == last_cat.0 {
+                last_cat.1
+            } else {
+                let next = interned.len() as u32;
+                let id = *interned.entry(cat).or_insert(next);
+                last_cat = (cat, id);
+                id
+            };
+            kept.push((
+                c,
+                Slot {
+                    day,
+                    category,
+                    amount: o.amount,
+                },
+            ));
         }
         // Uuid order is the order of their hyphenated lower-case text.
         let mut order: Vec<u32> = (0..ids.len() as u32).collect();
         order.sort_unstable_by_key(|&a| ids[a as usize]);
-        let ids: Vec<CustomerId> = ids.iter().map(|u| Arc::from(u.to_string())).collect();
-        let orders = &data.orders;
-        let customers = build(
-            ids,
-            order,
-            cust,
-            |i| day_number(orders[i].date.date()),
-            |i| orders[i].amount,
-            |i| orders[i].category.as_str(),
-            as_of,
-            window,
-        );
+        let customers = build(&order, |c| Arc::from(ids[c].to_string()), kept, as_of);
         Ok(Histories {
             as_of,
             window,
@@ -253,75 +268,43 @@ struct Slot {
 /// No category.
 const NO_CATEGORY: u32 = u32::MAX;
 
-/// The shared pass: `cust[i]` is the (first-seen) customer index of order `i`.
-///
-/// Reads each order once, sequentially, into a compact slot (day, interned category, amount), then
-/// groups the slots by customer with a counting sort, so the per-customer pass touches only a small
-/// contiguous array.
-#[allow(clippy::too_many_arguments)]
-fn build<'a>(
-    ids: Vec<CustomerId>,
-    order: Vec<u32>,
-    cust: Vec<u32>,
-    day: impl Fn(usize) -> i32,
-    amount: impl Fn(usize) -> Money,
-    category: impl Fn(usize) -> &'a str,
+/// The first and last day number analysed.
+fn bounds(as_of: NaiveDate, window: Option<DateWindow>) -> (i32, i32) {
+    let as_of_day = day_number(as_of);
+    match window {
+        Some(w) => (day_number(w.from), day_number(w.to).min(as_of_day)),
+        None => (i32::MIN, as_of_day),
+    }
+}
+
+/// The shared pass. `order` lists the first-seen customer indices in id order; `kept` holds each
+/// analysed order as (first-seen customer index, compact slot). The slots are grouped by customer
+/// with a counting sort, so the per-customer pass reads one small contiguous array, and ids are
+/// made in id order so later passes over the customers touch memory in order.
+fn build(
+    order: &[u32],
+    make_id: impl Fn(usize) -> CustomerId,
+    kept: Vec<(u32, Slot)>,
     as_of: NaiveDate,
-    window: Option<DateWindow>,
 ) -> Vec<CustomerHistory> {
-    let n = ids.len();
-    // Sorted position of each first-seen index (`order` lists first-seen indices in id order).
+    let n = order.len();
     let mut pos = vec![0u32; n];
     for (p, &c) in order.iter().enumerate() {
         pos[c as usize] = p as u32;
     }
-    let as_of_day = day_number(as_of);
-    let (lo, hi) = match window {
-        Some(w) => (day_number(w.from), day_number(w.to).min(as_of_day)),
-        None => (i32::MIN, as_of_day),
-    };
     let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
-
     let mut counts = vec![0u32; n + 1];
-    let mut kept: Vec<(u32, Slot)> = Vec::with_capacity(cust.len());
-    let mut interned: FastMap<&'a str, u32> = FastMap::default();
-    let mut last_cat: (&'a str, u32) = ("", NO_CATEGORY);
-    for (i, &c) in cust.iter().enumerate() {
-        let d = day(i);
-        if d < lo || d > hi {
-            continue;
-        }
-        let cat = category(i);
-        let cat_id = if cat.is_empty() {
-            NO_CATEGORY
-        } else if cat == last_cat.0 {
-            last_cat.1
-        } else {
-            let next = interned.len() as u32;
-            let id = *interned.entry(cat).or_insert(next);
-            last_cat = (cat, id);
-            id
-        };
-        let p = pos[c as usize];
-        counts[p as usize + 1] += 1;
-        kept.push((
-            p,
-            Slot {
-                day: d,
-                category: cat_id,
-                amount: amount(i),
-            },
-        ));
+    for &(c, _) in &kept {
+        counts[pos[c as usize] as usize + 1] += 1;
     }
-    drop(cust);
     for i in 1..=n {
         counts[i] += counts[i - 1];
     }
     let starts = counts.clone();
     let mut fill = counts;
     let mut slots: Vec<Slot> = vec![Slot::default(); kept.len()];
-    for &(p, slot) in &kept {
-        let f = &mut fill[p as usize];
+    for &(c, slot) in &kept {
+        let f = &mut fill[pos[c as usize] as usize];
         slots[*f as usize] = slot;
         *f += 1;
     }
@@ -330,7 +313,7 @@ fn build<'a>(
     let mut out = Vec::with_capacity(n);
     let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
     for (p, &c) in order.iter().enumerate() {
-        let mut h = CustomerHistory::empty(ids[c as usize].clone());
+        let mut h = CustomerHistory::empty(make_id(c as usize));
         let slice = &mut slots[starts[p] as usize..starts[p + 1] as usize];
         if slice.is_empty() {
             out.push(h);
