@@ -145,8 +145,22 @@ pub fn abc_of(rows: &[(CustomerId, Money)], options: &AbcOptions) -> Result<Abc,
     }
     let a_bp = (a * 100.0).round() as i128;
     let b_bp = (b * 100.0).round() as i128;
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_unstable_by(|&x, &y| rows[y].1.cmp(&rows[x].1).then(rows[x].0.cmp(&rows[y].0)));
+    // Revenue descending, ties by id ascending. When the rows are already in id order (as from
+    // histories) the index is the tie-break and the sort works on plain integer keys.
+    let sorted_ids = rows.windows(2).all(|w| w[0].0 <= w[1].0);
+    let order: Vec<usize> = if sorted_ids {
+        let mut keys: Vec<(i64, u32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (!r.1, i as u32))
+            .collect();
+        keys.sort_unstable();
+        keys.into_iter().map(|(_, i)| i as usize).collect()
+    } else {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_unstable_by(|&x, &y| rows[y].1.cmp(&rows[x].1).then(rows[x].0.cmp(&rows[y].0)));
+        order
+    };
     let p: i128 = rows.iter().map(|r| i128::from(r.1.max(0))).sum();
     let n = rows.len();
     let mut customers = Vec::with_capacity(n);

@@ -320,7 +320,7 @@ fn components(
     }
 }
 
-fn weighted(parts: &[(f64, Option<f64>)]) -> Option<f64> {
+fn weighted<'a>(parts: impl IntoIterator<Item = &'a (f64, Option<f64>)>) -> Option<f64> {
     let (mut num, mut den) = (0.0, 0.0);
     for &(w, c) in parts {
         if let Some(c) = c {
@@ -342,11 +342,10 @@ impl LoyaltyComponents {
             (w.referrals, Some(self.referrals)),
         ];
         let attitude = [(w.nps, self.nps), (w.satisfaction, self.satisfaction)];
-        let all: Vec<_> = behaviour.iter().chain(attitude.iter()).copied().collect();
         (
             weighted(&behaviour).unwrap_or(0.0),
             weighted(&attitude),
-            weighted(&all).unwrap_or(0.0),
+            weighted(behaviour.iter().chain(attitude.iter())).unwrap_or(0.0),
         )
     }
 }

@@ -310,10 +310,14 @@ pub fn grid_position(s: u8, bins: u8) -> u8 {
 
 /// Ranks 1..n of `values` ascending, ties by index (ids are already ascending).
 fn ranks<T: Ord + Copy>(values: &[T]) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..values.len() as u32).collect();
-    idx.sort_unstable_by_key(|&i| (values[i as usize], i));
+    let mut keys: Vec<(T, u32)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (v, i as u32))
+        .collect();
+    keys.sort_unstable();
     let mut rank = vec![0u32; values.len()];
-    for (k, &i) in idx.iter().enumerate() {
+    for (k, &(_, i)) in keys.iter().enumerate() {
         rank[i as usize] = k as u32 + 1;
     }
     rank
