@@ -77,6 +77,30 @@ fn synthetic(customers: usize, orders: usize, seed: u64) -> Dataset {
     data
 }
 
+/// CPU time of this thread in nanoseconds (Linux `/proc/thread-self/schedstat`), so the figure is
+/// not inflated when other processes share the cores; `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Runs `f` `iters` times and returns the thread's CPU time (wall time when unavailable).
+fn cpu_time<T>(iters: u64, mut f: impl FnMut() -> T) -> std::time::Duration {
+    let wall = std::time::Instant::now();
+    let start = thread_cpu_ns();
+    for _ in 0..iters {
+        criterion::black_box(f());
+    }
+    match (start, thread_cpu_ns()) {
+        (Some(a), Some(b)) => std::time::Duration::from_nanos(b.saturating_sub(a)),
+        _ => wall.elapsed(),
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let data = synthetic(100_000, 1_000_000, 42);
     let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
@@ -110,6 +134,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("analyze", |b| {
         b.iter(|| analyze(&data, as_of, &settings).unwrap())
+    });
+    g.bench_function("histories_cpu_time", |b| {
+        b.iter_custom(|n| cpu_time(n, || Histories::from_dataset(&data, as_of, None).unwrap()))
+    });
+    g.bench_function("analyze_cpu_time", |b| {
+        b.iter_custom(|n| cpu_time(n, || analyze(&data, as_of, &settings).unwrap()))
     });
     g.finish();
 }
