@@ -626,3 +626,62 @@ fn settings_round_trip_and_old_settings_still_load() {
     )
     .unwrap();
 }
+
+#[test]
+fn workspace_and_transaction_histories_agree() {
+    let now = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let spread =
+        |i: u128| Uuid::from_u128(i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835));
+    let mut data = Dataset::default();
+    for i in 0..300u128 {
+        data.customers
+            .push(Customer::new(spread(i), format!("c{i}"), now));
+    }
+    // A duplicate record and a customer that only orders name.
+    data.customers.push(Customer::new(spread(5), "again", now));
+    let mut x = 7u64;
+    for k in 0..3000u128 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let c = if k % 97 == 0 {
+            spread(10_000)
+        } else {
+            spread(u128::from(x % 250))
+        };
+        data.orders.push(Order {
+            id: Uuid::from_u128(k),
+            customer_id: c,
+            date: (d("2023-01-01") + chrono::Days::new(x % 700))
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            amount: (x % 20_000) as i64 - 1_000,
+            category: String::new(),
+            quantity: 1,
+            note: String::new(),
+            points_redeemed: 0,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    let as_of = d("2024-10-01");
+    let w = Some(DateWindow {
+        from: d("2023-03-01"),
+        to: d("2024-12-31"),
+    });
+    let a = Histories::from_dataset(&data, as_of, w).unwrap();
+    let tx = kehu_core::analytics::transactions_of(&data);
+    let b = Histories::from_transactions(&tx, as_of, w).unwrap();
+    assert_eq!(a.customers.len(), 301);
+    let ids: Vec<&str> = a.customers.iter().map(|h| &*h.customer_id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted, "ascending ids");
+    let buyers_a: Vec<_> = a.purchasers().collect();
+    let buyers_b: Vec<_> = b.purchasers().collect();
+    assert_eq!(buyers_a, buyers_b);
+    assert_eq!(
+        a.customers.iter().filter(|h| h.orders == 0).count(),
+        301 - buyers_a.len()
+    );
+}

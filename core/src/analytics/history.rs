@@ -171,29 +171,21 @@ impl Histories {
     ) -> Result<Self, HistoryError> {
         check_window(window)?;
         let (lo, hi) = bounds(as_of, window);
-        let mut index: FastMap<Uuid, u32> = FastMap::default();
-        index.reserve(data.customers.len());
-        let mut ids: Vec<Uuid> = Vec::with_capacity(data.customers.len());
-        for c in &data.customers {
-            let next = ids.len() as u32;
-            index.entry(c.id).or_insert_with(|| {
-                ids.push(c.id);
-                next
-            });
-        }
+        let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
+        // The orders are split by the first byte of the customer's id. A partition is a contiguous
+        // range of ids, so each one is resolved, grouped and summarised with a working set that
+        // stays in cache, and the partitions come out already in id order.
+        const PARTS: usize = 256;
+        let part = |u: &Uuid| usize::from(u.as_bytes()[0]);
         let mut interned: FastMap<&str, u32> = FastMap::default();
         let mut last_cat: (&str, u32) = ("", NO_CATEGORY);
-        let mut kept: Vec<(u32, Slot)> = Vec::with_capacity(data.orders.len());
+        let mut kept: Vec<(Uuid, Slot)> = Vec::with_capacity(data.orders.len());
+        let mut ostart = vec![0usize; PARTS + 1];
         for o in &data.orders {
             let day = day_number(o.date.date());
             if !(lo..=hi).contains(&day) {
                 continue;
             }
-            let next = ids.len() as u32;
-            let c = *index.entry(o.customer_id).or_insert_with(|| {
-                ids.push(o.customer_id);
-                next
-            });
             let cat = o.category.as_str();
             let category = if cat.is_empty() {
                 NO_CATEGORY
@@ -205,8 +197,9 @@ impl Histories {
                 last_cat = (cat, id);
                 id
             };
+            ostart[part(&o.customer_id) + 1] += 1;
             kept.push((
-                c,
+                o.customer_id,
                 Slot {
                     day,
                     category,
@@ -214,10 +207,91 @@ impl Histories {
                 },
             ));
         }
-        // Uuid order is the order of their hyphenated lower-case text.
-        let mut order: Vec<u32> = (0..ids.len() as u32).collect();
-        order.sort_unstable_by_key(|&a| ids[a as usize]);
-        let customers = build(&order, |c| Arc::from(ids[c].to_string()), kept, as_of);
+        let mut cstart = vec![0usize; PARTS + 1];
+        for c in &data.customers {
+            cstart[part(&c.id) + 1] += 1;
+        }
+        for i in 1..=PARTS {
+            ostart[i] += ostart[i - 1];
+            cstart[i] += cstart[i - 1];
+        }
+        let mut by_part: Vec<(Uuid, Slot)> = vec![(Uuid::nil(), Slot::default()); kept.len()];
+        let mut fill = ostart.clone();
+        for &(u, slot) in &kept {
+            let f = &mut fill[part(&u)];
+            by_part[*f] = (u, slot);
+            *f += 1;
+        }
+        drop(kept);
+        let mut cust_part: Vec<Uuid> = vec![Uuid::nil(); data.customers.len()];
+        let mut fill = cstart.clone();
+        for c in &data.customers {
+            let f = &mut fill[part(&c.id)];
+            cust_part[*f] = c.id;
+            *f += 1;
+        }
+
+        let mut customers = Vec::with_capacity(data.customers.len());
+        let mut local: FastMap<Uuid, u32> = FastMap::default();
+        let mut ids: Vec<Uuid> = Vec::new();
+        let mut local_of: Vec<u32> = Vec::new();
+        let mut rank: Vec<u32> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
+        let mut slots: Vec<Slot> = Vec::new();
+        let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
+        let mut buf = Uuid::encode_buffer();
+        for p in 0..PARTS {
+            local.clear();
+            ids.clear();
+            local_of.clear();
+            for &u in &cust_part[cstart[p]..cstart[p + 1]] {
+                let next = ids.len() as u32;
+                local.entry(u).or_insert_with(|| {
+                    ids.push(u);
+                    next
+                });
+            }
+            let orders = &by_part[ostart[p]..ostart[p + 1]];
+            for (u, _) in orders {
+                let next = ids.len() as u32;
+                let l = *local.entry(*u).or_insert_with(|| {
+                    ids.push(*u);
+                    next
+                });
+                local_of.push(l);
+            }
+            // Ranks of the partition's ids in id order.
+            let mut sorted: Vec<u32> = (0..ids.len() as u32).collect();
+            sorted.sort_unstable_by_key(|&i| ids[i as usize]);
+            rank.clear();
+            rank.resize(ids.len(), 0);
+            for (r, &i) in sorted.iter().enumerate() {
+                rank[i as usize] = r as u32;
+            }
+            counts.clear();
+            counts.resize(ids.len() + 1, 0);
+            for &l in &local_of {
+                counts[rank[l as usize] as usize + 1] += 1;
+            }
+            for i in 1..counts.len() {
+                counts[i] += counts[i - 1];
+            }
+            slots.clear();
+            slots.resize(orders.len(), Slot::default());
+            let mut fill = counts.clone();
+            for (&l, (_, slot)) in local_of.iter().zip(orders) {
+                let f = &mut fill[rank[l as usize] as usize];
+                slots[*f as usize] = *slot;
+                *f += 1;
+            }
+            for (r, &i) in sorted.iter().enumerate() {
+                let text = ids[i as usize].hyphenated().encode_lower(&mut buf);
+                let mut h = CustomerHistory::empty(Arc::from(&*text));
+                let slice = &mut slots[counts[r] as usize..counts[r + 1] as usize];
+                summarise(&mut h, slice, since_12m, &mut cats);
+                customers.push(h);
+            }
+        }
         Ok(Histories {
             as_of,
             window,
@@ -315,65 +389,69 @@ fn build(
     for (p, &c) in order.iter().enumerate() {
         let mut h = CustomerHistory::empty(make_id(c as usize));
         let slice = &mut slots[starts[p] as usize..starts[p + 1] as usize];
-        if slice.is_empty() {
-            out.push(h);
-            continue;
-        }
-        slice.sort_unstable_by_key(|s| s.day);
-        let mut revenue: i128 = 0;
-        let mut revenue_12m: i128 = 0;
-        let mut prev_day: Option<i32> = None;
-        let mut purchase_days = 0u32;
-        let mut gap_sum = 0f64;
-        let mut gap_sq = 0f64;
-        cats.clear();
-        for s in slice.iter() {
-            let d = s.day;
-            let a = i128::from(s.amount);
-            revenue += a;
-            if d > since_12m {
-                revenue_12m += a;
-            }
-            match prev_day {
-                Some(pd) if pd == d => {}
-                Some(pd) => {
-                    let g = f64::from(d - pd);
-                    gap_sum += g;
-                    gap_sq += g * g;
-                    purchase_days += 1;
-                }
-                None => purchase_days += 1,
-            }
-            prev_day = Some(d);
-            if s.category != NO_CATEGORY
-                && cats.len() < MAX_CATEGORIES_COUNTED as usize
-                && !cats.contains(&s.category)
-            {
-                cats.push(s.category);
-            }
-        }
-        let first = slice[0].day;
-        let last = slice[slice.len() - 1].day;
-        h.orders = slice.len() as u32;
-        h.revenue = clamp_money(revenue);
-        h.revenue_12m = clamp_money(revenue_12m);
-        h.first_purchase = Some(date_of(first));
-        h.last_purchase = Some(date_of(last));
-        h.purchase_days = purchase_days;
-        if purchase_days >= 2 {
-            let gaps = f64::from(purchase_days - 1);
-            let mean = gap_sum / gaps;
-            h.mean_interval_days = Some(mean);
-            if purchase_days >= 3 && mean > 0.0 {
-                let var = (gap_sq / gaps - mean * mean).max(0.0);
-                let cv = var.sqrt() / mean;
-                h.interval_cv = cv.is_finite().then_some(cv);
-            }
-        }
-        h.categories = cats.len() as u32;
+        summarise(&mut h, slice, since_12m, &mut cats);
         out.push(h);
     }
     out
+}
+
+/// Fills `h` from the customer's orders (in any order; sorted here by day).
+fn summarise(h: &mut CustomerHistory, slice: &mut [Slot], since_12m: i32, cats: &mut Vec<u32>) {
+    if slice.is_empty() {
+        return;
+    }
+    slice.sort_unstable_by_key(|s| s.day);
+    let mut revenue: i128 = 0;
+    let mut revenue_12m: i128 = 0;
+    let mut prev_day: Option<i32> = None;
+    let mut purchase_days = 0u32;
+    let mut gap_sum = 0f64;
+    let mut gap_sq = 0f64;
+    cats.clear();
+    for s in slice.iter() {
+        let d = s.day;
+        let a = i128::from(s.amount);
+        revenue += a;
+        if d > since_12m {
+            revenue_12m += a;
+        }
+        match prev_day {
+            Some(pd) if pd == d => {}
+            Some(pd) => {
+                let g = f64::from(d - pd);
+                gap_sum += g;
+                gap_sq += g * g;
+                purchase_days += 1;
+            }
+            None => purchase_days += 1,
+        }
+        prev_day = Some(d);
+        if s.category != NO_CATEGORY
+            && cats.len() < MAX_CATEGORIES_COUNTED as usize
+            && !cats.contains(&s.category)
+        {
+            cats.push(s.category);
+        }
+    }
+    let first = slice[0].day;
+    let last = slice[slice.len() - 1].day;
+    h.orders = slice.len() as u32;
+    h.revenue = clamp_money(revenue);
+    h.revenue_12m = clamp_money(revenue_12m);
+    h.first_purchase = Some(date_of(first));
+    h.last_purchase = Some(date_of(last));
+    h.purchase_days = purchase_days;
+    if purchase_days >= 2 {
+        let gaps = f64::from(purchase_days - 1);
+        let mean = gap_sum / gaps;
+        h.mean_interval_days = Some(mean);
+        if purchase_days >= 3 && mean > 0.0 {
+            let var = (gap_sq / gaps - mean * mean).max(0.0);
+            let cv = var.sqrt() / mean;
+            h.interval_cv = cv.is_finite().then_some(cv);
+        }
+    }
+    h.categories = cats.len() as u32;
 }
 
 /// An `i128` sum clamped into the `i64` range of [`Money`].
