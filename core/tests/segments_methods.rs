@@ -685,3 +685,39 @@ fn workspace_and_transaction_histories_agree() {
         301 - buyers_a.len()
     );
 }
+
+#[test]
+fn rfm_explanation_is_a_worked_example() {
+    let t: Vec<Transaction> = (0..10)
+        .map(|i| {
+            tx(
+                &format!("c{i}"),
+                &format!("2024-01-{:02}", i + 1),
+                100 * (i + 1),
+            )
+        })
+        .collect();
+    let h = Histories::from_transactions(&t, d("2024-02-01"), None).unwrap();
+    let r = rfm(&h, &RfmOptions::default()).unwrap();
+    let e = r.explain("c7", &h).unwrap();
+    let json = serde_json::to_value(&e).unwrap();
+    if std::env::var_os("KEHU_SHOW_EXPLANATION").is_some() {
+        println!("{}", serde_json::to_string(&json).unwrap());
+    }
+    // c7 bought on 2024-01-08: recency 24 days, the 3rd smallest of 10 → rank 3 → bin 2 → R = 4.
+    let step = |key: &str| {
+        json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(step("rfm.recency")["result"]["value"]["value"], 24);
+    assert_eq!(step("rfm.r_rank")["result"]["value"]["value"], 3);
+    assert_eq!(step("rfm.r_bin")["result"]["value"]["value"], 2);
+    assert_eq!(step("rfm.r_reverse")["result"]["value"]["value"], 4);
+    assert_eq!(step("rfm.r_bin")["inputs"][3]["value"]["kind"], "number");
+    assert_eq!(step("rfm.segment")["result"]["value"]["kind"], "id");
+}
