@@ -10,6 +10,7 @@ pub mod ids;
 pub mod model;
 pub mod points;
 pub mod search;
+pub mod transactions_csv;
 pub mod validate;
 
 pub use model::*;

@@ -467,6 +467,34 @@ pub struct AnalysisSettings {
     pub new_within_days: u32,
     /// Orders that make a customer loyal.
     pub loyal_min_orders: u32,
+    /// Only orders in this window are analysed (`None` = all up to the analysis date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<crate::analytics::history::DateWindow>,
+    /// A teacher's fixed RFM cut points; when set they replace the quantile bins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rfm_thresholds: Option<crate::analytics::rfm::RfmThresholds>,
+    /// The R×F segment grid.
+    #[serde(skip_serializing_if = "is_default")]
+    pub rfm_segment_map: crate::analytics::rfm::SegmentMap,
+    /// Value matrix splits (`None` = medians).
+    #[serde(skip_serializing_if = "is_default")]
+    pub value_matrix: crate::analytics::value_matrix::ValueMatrixOptions,
+    /// Churn warning when P(alive) is below this (used when a fitted model gives P(alive)).
+    #[serde(skip_serializing_if = "is_default_p_alive_below")]
+    pub churn_p_alive_below: f64,
+    /// Weights and scales of the loyalty score.
+    #[serde(skip_serializing_if = "is_default")]
+    pub loyalty_weights: crate::analytics::loyalty::LoyaltyWeights,
+}
+
+/// True when `t` is its type's default (settings left at their defaults are not written out, so
+/// data files stay small and unchanged by settings added later).
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
+fn is_default_p_alive_below(p: &f64) -> bool {
+    *p == 0.5
 }
 
 impl Default for AnalysisSettings {
@@ -479,6 +507,12 @@ impl Default for AnalysisSettings {
             lost_after_days: 365,
             new_within_days: 90,
             loyal_min_orders: 5,
+            window: None,
+            rfm_thresholds: None,
+            rfm_segment_map: crate::analytics::rfm::SegmentMap::default(),
+            value_matrix: crate::analytics::value_matrix::ValueMatrixOptions::default(),
+            churn_p_alive_below: 0.5,
+            loyalty_weights: crate::analytics::loyalty::LoyaltyWeights::default(),
         }
     }
 }

@@ -32,3 +32,16 @@ pub fn transactions_of(data: &Dataset) -> Vec<Transaction> {
         })
         .collect()
 }
+
+pub mod abc;
+pub mod analyze;
+pub mod churn;
+pub mod explain;
+pub mod history;
+pub mod lifecycle;
+pub mod loyalty;
+pub mod rfm;
+pub mod satisfaction;
+pub mod value_matrix;
+
+pub use analyze::{analyze, Analysis, AnalysisError};
