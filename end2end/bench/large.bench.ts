@@ -11,7 +11,11 @@ async function startTimes(page: Page) {
   await page.getByRole('row').nth(1).waitFor();
   const firstRow = await page.evaluate(() => performance.now());
   const searchReady = await page.getByRole('searchbox').isEnabled();
-  await page.waitForFunction(() => performance.getEntriesByName('kehu:ready').length > 0, null, { timeout: 600_000 });
+  // All records read, or a failure shown.
+  await page.waitForFunction(() => performance.getEntriesByName('kehu:ready').length > 0
+    || document.querySelector('[role=alert]') !== null, null, { timeout: 600_000 });
+  const failure = await page.locator('[role=alert]').allTextContents();
+  if (failure.length) console.log('FAILURE ' + failure.join(' '));
   const marks = await page.evaluate(() => Object.fromEntries(
     performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])));
   return { first_row_ms: Math.round(firstRow), search_ready: searchReady, marks };
@@ -45,6 +49,8 @@ async function keystrokes(page: Page, text: string) {
 }
 
 test('large demo figures', async ({ page }) => {
+  page.on('console', (m) => console.log(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
   const figures: Record<string, unknown> = {};
   await page.goto('/#/data');
   await page.getByRole('radio', { name: /Large/ }).check();
