@@ -210,3 +210,174 @@ async fn bench_one_million_orders() {
 
     delete_database(&name).await.unwrap();
 }
+
+/// Layout experiments at a smaller size (`KEHU_BENCH_LAYOUT_ORDERS`, default 100,000): where does
+/// the time go — object encoding, index maintenance, or the number of IndexedDB records?
+#[wasm_bindgen_test]
+#[ignore = "benchmark: run with scripts/test-wasm.sh --bench"]
+async fn bench_layouts() {
+    use kehu::storage::schema::{MigrationStep, Upgrade, MIGRATIONS};
+    use kehu::storage::StorageError;
+    fn stores(up: &Upgrade) -> Result<(), StorageError> {
+        up.create_store("json_indexed", Some("id"))?;
+        up.create_index("json_indexed", "customer_id", "customer_id", false)?;
+        up.create_index("json_indexed", "date", "date", false)?;
+        up.create_store("json_plain", Some("id"))?;
+        up.create_store("objects_plain", Some("id"))?;
+        up.create_store("chunks", Some("id"))
+    }
+    let n: usize = option_env!("KEHU_BENCH_LAYOUT_ORDERS")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let data = orders(n);
+    let name = format!("kehu-bench-layout-{}", Uuid::new_v4());
+    let steps: Vec<MigrationStep> = vec![MIGRATIONS[0], stores];
+    let db = Db::open_with_migrations(&name, &steps).await.unwrap();
+
+    let t = now_ms();
+    db.replace_all(&Dataset {
+        orders: data.clone(),
+        ..Dataset::default()
+    })
+    .await
+    .unwrap();
+    console_log!(
+        "layout {n}: objects + 2 indexes (chosen) write: {:.0} ms",
+        now_ms() - t
+    );
+    let t = now_ms();
+    db.load().await.unwrap();
+    console_log!(
+        "layout {n}: objects + 2 indexes (chosen) read: {:.0} ms",
+        now_ms() - t
+    );
+    db.close();
+
+    let factory: web_sys::IdbFactory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let raw: IdbDatabase = request(&factory.open(&name).unwrap())
+        .await
+        .dyn_into()
+        .unwrap();
+
+    // Objects without indexes (JSON batches as in the chosen layout).
+    let t = now_ms();
+    let tx = raw
+        .transaction_with_str_and_mode("objects_plain", IdbTransactionMode::Readwrite)
+        .unwrap();
+    let done = watch(&tx);
+    let store = tx.object_store("objects_plain").unwrap();
+    for chunk in data.chunks(10_000) {
+        let array: Array = js_sys::JSON::parse(&serde_json::to_string(chunk).unwrap())
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        let mut last = None;
+        for v in array.iter() {
+            last = Some(store.put(&v).unwrap());
+        }
+        request(&last.unwrap()).await;
+    }
+    finish(&tx, done).await;
+    console_log!(
+        "layout {n}: objects, no index write: {:.0} ms",
+        now_ms() - t
+    );
+
+    // {id, customer_id, date, json} with and without the two indexes.
+    for store_name in ["json_indexed", "json_plain"] {
+        let t = now_ms();
+        let tx = raw
+            .transaction_with_str_and_mode(store_name, IdbTransactionMode::Readwrite)
+            .unwrap();
+        let done = watch(&tx);
+        let store = tx.object_store(store_name).unwrap();
+        for chunk in data.chunks(10_000) {
+            let mut last = None;
+            for o in chunk {
+                let obj = js_sys::Object::new();
+                js_sys::Reflect::set(&obj, &"id".into(), &o.id.to_string().into()).unwrap();
+                js_sys::Reflect::set(
+                    &obj,
+                    &"customer_id".into(),
+                    &o.customer_id.to_string().into(),
+                )
+                .unwrap();
+                js_sys::Reflect::set(&obj, &"date".into(), &o.date.to_string().into()).unwrap();
+                js_sys::Reflect::set(
+                    &obj,
+                    &"json".into(),
+                    &serde_json::to_string(o).unwrap().into(),
+                )
+                .unwrap();
+                last = Some(store.put(&obj).unwrap());
+            }
+            request(&last.unwrap()).await;
+        }
+        finish(&tx, done).await;
+        console_log!("layout {n}: {store_name} write: {:.0} ms", now_ms() - t);
+        let t = now_ms();
+        let tx = raw
+            .transaction_with_str_and_mode(store_name, IdbTransactionMode::Readonly)
+            .unwrap();
+        let done = watch(&tx);
+        let store = tx.object_store(store_name).unwrap();
+        let array: Array = request(&store.get_all().unwrap()).await.dyn_into().unwrap();
+        let mut out: Vec<Order> = Vec::with_capacity(n);
+        for v in array.iter() {
+            let json = js_sys::Reflect::get(&v, &"json".into())
+                .unwrap()
+                .as_string()
+                .unwrap();
+            out.push(serde_json::from_str(&json).unwrap());
+        }
+        finish(&tx, done).await;
+        console_log!("layout {n}: {store_name} read: {:.0} ms", now_ms() - t);
+    }
+
+    // Chunks of 1,000 orders, each one JSON string.
+    let t = now_ms();
+    let tx = raw
+        .transaction_with_str_and_mode("chunks", IdbTransactionMode::Readwrite)
+        .unwrap();
+    let done = watch(&tx);
+    let store = tx.object_store("chunks").unwrap();
+    for (i, chunk) in data.chunks(1_000).enumerate() {
+        let obj = js_sys::Object::new();
+        js_sys::Reflect::set(&obj, &"id".into(), &(i as u32).into()).unwrap();
+        js_sys::Reflect::set(
+            &obj,
+            &"json".into(),
+            &serde_json::to_string(chunk).unwrap().into(),
+        )
+        .unwrap();
+        store.put(&obj).unwrap();
+    }
+    finish(&tx, done).await;
+    console_log!("layout {n}: chunks of 1000 write: {:.0} ms", now_ms() - t);
+    let t = now_ms();
+    let tx = raw
+        .transaction_with_str_and_mode("chunks", IdbTransactionMode::Readonly)
+        .unwrap();
+    let done = watch(&tx);
+    let store = tx.object_store("chunks").unwrap();
+    let array: Array = request(&store.get_all().unwrap()).await.dyn_into().unwrap();
+    let mut out: Vec<Order> = Vec::with_capacity(n);
+    for v in array.iter() {
+        let json = js_sys::Reflect::get(&v, &"json".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        out.extend(serde_json::from_str::<Vec<Order>>(&json).unwrap());
+    }
+    finish(&tx, done).await;
+    console_log!(
+        "layout {n}: chunks of 1000 read: {:.0} ms ({} orders)",
+        now_ms() - t,
+        out.len()
+    );
+    raw.close();
+    delete_database(&name).await.unwrap();
+}
