@@ -23,6 +23,7 @@
 //! inside the `upgradeneeded` transaction. A database written by a newer Kehu is never touched:
 //! opening it returns [`StorageError::NewerVersion`].
 
+mod bulk;
 mod codec;
 mod db;
 mod js;
