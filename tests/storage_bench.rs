@@ -11,7 +11,7 @@
 use chrono::NaiveDateTime;
 use js_sys::{Array, Function, Promise};
 use kehu::storage::{delete_database, Change, Db, Record};
-use kehu_core::model::{Dataset, Order, Timestamp};
+use kehu_core::model::{Customer, Dataset, Order, Timestamp};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -129,11 +129,26 @@ async fn bench_one_million_orders() {
         .unwrap_or(1_000_000);
     let name = format!("kehu-bench-{}", Uuid::new_v4());
     let t = now_ms();
+    let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    let customers: Vec<Customer> = (0..100_000u128)
+        .map(|i| {
+            let mut c = Customer::new(Uuid::from_u128(i), format!("顾客 {i}"), now);
+            c.phone = format!("138{:08}", i);
+            c.email = format!("c{i}@example.cn");
+            c.region = "上海".into();
+            c.tags = vec!["VIP".into()];
+            c
+        })
+        .collect();
     let data = Dataset {
+        customers,
         orders: orders(n),
         ..Dataset::default()
     };
-    console_log!("bench: generated {n} orders in {:.0} ms", now_ms() - t);
+    console_log!(
+        "bench: generated 100000 customers and {n} orders in {:.0} ms",
+        now_ms() - t
+    );
 
     let db = Db::open_named(&name).await.unwrap();
 
@@ -163,24 +178,29 @@ async fn bench_one_million_orders() {
     // The chosen layout, through the public API.
     let t = now_ms();
     db.replace_all(&data).await.unwrap();
-    console_log!("bench: Db::replace_all({n} orders): {:.0} ms", now_ms() - t);
+    console_log!(
+        "bench: Db::replace_all(100000 customers + {n} orders): {:.0} ms",
+        now_ms() - t
+    );
     let t = now_ms();
     let loaded = db.load().await.unwrap();
     console_log!(
-        "bench: Db::load ({} orders): {:.0} ms",
+        "bench: Db::load ({} customers + {} orders): {:.0} ms",
+        loaded.customers.len(),
         loaded.orders.len(),
         now_ms() - t
     );
+    assert_eq!(loaded.customers, data.customers);
     assert_eq!(loaded.orders.len(), n);
     assert_eq!(loaded.orders[n / 2], data.orders[n / 2]);
     drop(loaded);
     let t = now_ms();
     let (customers, _) = db.load_customers().await.unwrap();
     console_log!(
-        "bench: Db::load_customers with 0 customers beside {n} orders: {:.0} ms",
+        "bench: Db::load_customers (100000 customers, first paint): {:.0} ms",
         now_ms() - t
     );
-    assert!(customers.is_empty());
+    assert_eq!(customers.len(), 100_000);
     let k = n.min(100_000);
     let changes: Vec<Change> = data.orders[..k]
         .iter()
@@ -195,6 +215,23 @@ async fn bench_one_million_orders() {
     );
     db.close();
 
+    delete_database(&name).await.unwrap();
+}
+
+/// The baseline: one `serde_wasm_bindgen` json_compatible object and one `put` per order, in an
+/// `orders` store with the `customer_id` and `date` indexes (the first layout tried).
+#[wasm_bindgen_test]
+#[ignore = "benchmark: run with scripts/test-wasm.sh --bench"]
+async fn bench_baseline_per_record_objects() {
+    let n: usize = option_env!("KEHU_BENCH_ORDERS")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let name = format!("kehu-bench-baseline-{}", Uuid::new_v4());
+    let data = Dataset {
+        orders: orders(n),
+        ..Dataset::default()
+    };
+    Db::open_named(&name).await.unwrap().close();
     // The baseline over the same store layout.
     let factory: web_sys::IdbFactory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into())
         .unwrap()

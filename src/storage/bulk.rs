@@ -79,9 +79,11 @@ pub(crate) async fn put_segments<T: Entity>(
         set(&segment, "json", &JsValue::from_str(&json))?;
         let req = store.put(&segment).map_err(|e| js::write_error(&e))?;
         if (seq + 1) % SEGMENTS_PER_WAIT == 0 {
+            last = None;
             js::request(&req).await.map_err(|e| js::write_error(&e))?;
+        } else {
+            last = Some(req);
         }
-        last = Some(req);
     }
     if let Some(req) = last {
         js::request(&req).await.map_err(|e| js::write_error(&e))?;
