@@ -127,6 +127,14 @@ async fn bench_one_million_orders() {
     let n: usize = option_env!("KEHU_BENCH_ORDERS")
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
+    let mut lines: Vec<String> = Vec::new();
+    macro_rules! report {
+        ($($t:tt)*) => {{
+            let line = format!($($t)*);
+            console_log!("{line}");
+            lines.push(line);
+        }};
+    }
     let name = format!("kehu-bench-{}", Uuid::new_v4());
     let t = now_ms();
     let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
@@ -145,7 +153,7 @@ async fn bench_one_million_orders() {
         orders: orders(n),
         ..Dataset::default()
     };
-    console_log!(
+    report!(
         "bench: generated 100000 customers and {n} orders in {:.0} ms",
         now_ms() - t
     );
@@ -160,7 +168,7 @@ async fn bench_one_million_orders() {
         bytes += json.len();
         let _ = js_sys::JSON::parse(&json).unwrap();
     }
-    console_log!(
+    report!(
         "bench: encode only, JSON batches + JSON.parse: {:.0} ms ({} MB of JSON)",
         now_ms() - t,
         bytes / 1_000_000
@@ -170,7 +178,7 @@ async fn bench_one_million_orders() {
     for o in &data.orders {
         let _ = serde::Serialize::serialize(o, &ser).unwrap();
     }
-    console_log!(
+    report!(
         "bench: encode only, serde_wasm_bindgen json_compatible per record: {:.0} ms",
         now_ms() - t
     );
@@ -178,13 +186,13 @@ async fn bench_one_million_orders() {
     // The chosen layout, through the public API.
     let t = now_ms();
     db.replace_all(&data).await.unwrap();
-    console_log!(
+    report!(
         "bench: Db::replace_all(100000 customers + {n} orders): {:.0} ms",
         now_ms() - t
     );
     let t = now_ms();
     let loaded = db.load().await.unwrap();
-    console_log!(
+    report!(
         "bench: Db::load ({} customers + {} orders): {:.0} ms",
         loaded.customers.len(),
         loaded.orders.len(),
@@ -196,7 +204,7 @@ async fn bench_one_million_orders() {
     drop(loaded);
     let t = now_ms();
     let (customers, _) = db.load_customers().await.unwrap();
-    console_log!(
+    report!(
         "bench: Db::load_customers (100000 customers, first paint): {:.0} ms",
         now_ms() - t
     );
@@ -209,13 +217,27 @@ async fn bench_one_million_orders() {
         .collect();
     let t = now_ms();
     db.apply(&changes).await.unwrap();
-    console_log!(
+    report!(
         "bench: Db::apply({k} order puts in one batch): {:.0} ms",
         now_ms() - t
     );
+    let t = now_ms();
+    db.apply(&[Change::Put(Record::Order(data.orders[7].clone()))])
+        .await
+        .unwrap();
+    report!("bench: Db::apply(1 order put): {:.0} ms", now_ms() - t);
+    let t = now_ms();
+    let loaded = db.load().await.unwrap();
+    report!(
+        "bench: Db::load after those {k} individual edits: {:.0} ms",
+        now_ms() - t
+    );
+    assert_eq!(loaded.orders.len(), n);
+    drop(loaded);
     db.close();
 
     delete_database(&name).await.unwrap();
+    console_log!("bench summary:\n{}", lines.join("\n"));
 }
 
 /// The baseline: one `serde_wasm_bindgen` json_compatible object and one `put` per order, in an
