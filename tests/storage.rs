@@ -4,6 +4,7 @@
 //! cargo test --target wasm32-unknown-unknown --test storage`). Every test uses its own database name
 //! and deletes it at the end.
 
+#![cfg(target_arch = "wasm32")] // browser tests only; nothing to run natively
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
 
 use chrono::{NaiveDate, NaiveDateTime};

@@ -6,6 +6,7 @@
 //! at compile time for another size. Timings come from `performance.now()` and are printed to the
 //! runner's output.
 
+#![cfg(target_arch = "wasm32")] // browser tests only; nothing to run natively
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
 
 use chrono::NaiveDateTime;

@@ -19,10 +19,12 @@
 //! * [`Db::load`] merges them (see `bulk.rs`).
 //!
 //! Why: IndexedDB costs about the same per record whatever its size. Measured in headless Chromium
-//! on the shared 2-core build machine (`tests/storage_bench.rs`), one object per order took 149 s to
-//! write and 25 s to load for 1,000,000 orders (217 s / 45 s with per-record `serde_wasm_bindgen`
-//! conversion); a `{id, customer_id, date, json}` record per order was no faster; segments of JSON
-//! text are one to two orders of magnitude faster (figures in the report and the bench output).
+//! (release build, shared 2-core machine under load; `tests/storage_bench.rs`): one object per order
+//! took 149 s to write and 25 s to load for 1,000,000 orders (217 s / 45 s with a
+//! `serde_wasm_bindgen` conversion per record); a `{id, customer_id, date, json}` record per order
+//! was no faster (100,000: 19.7 s write, 4.3 s read). With segments, 100,000 customers plus
+//! 1,000,000 orders take 4.9 s to `replace_all` and 5.2 s to `load`; `load_customers` 0.7 s; one
+//! `apply` of a single put 3 ms; `load` after 100,000 individual edits 5.7 s.
 //!
 //! The indexes (`customer_id`, `date`, `due`, `phone_key`, `email_key`, …) exist on the entity stores
 //! and cover the individually written records only; the app never queries IndexedDB by index — it
