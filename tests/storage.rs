@@ -4,6 +4,7 @@
 //! cargo test --target wasm32-unknown-unknown --test storage`). Every test uses its own database name
 //! and deletes it at the end.
 
+#![cfg(target_arch = "wasm32")] // browser tests only; nothing to run natively
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -236,6 +237,7 @@ async fn fresh_database_has_every_store_and_index() {
     let mut stores = db.store_names();
     stores.sort();
     let mut expected: Vec<String> = StoreName::ALL.iter().map(|s| s.to_string()).collect();
+    expected.extend(["segments".to_string(), "tombstones".to_string()]);
     expected.sort();
     assert_eq!(stores, expected);
 
@@ -436,7 +438,7 @@ async fn replace_all_replaces_everything() {
 async fn large_stores_load_across_read_batches() {
     let name = unique("batches");
     let db = Db::open_named(&name).await.unwrap();
-    // More than two read batches (20,000) and four write batches (10,000).
+    // Ten bulk segments of 5,000, read eight at a time.
     let n = 45_001u128;
     let orders: Vec<Order> = (0..n).map(|i| order(1_000_000 + i, i % 97)).collect();
     let data = Dataset {
@@ -446,8 +448,20 @@ async fn large_stores_load_across_read_batches() {
     db.replace_all(&data).await.unwrap();
     let loaded = db.load().await.unwrap();
     assert_eq!(loaded.orders.len(), data.orders.len());
-    // Stored in key order; the ids are sequential so that is their order here too.
     assert_eq!(loaded.orders, data.orders);
+
+    // More than one read batch (20,000) of individually stored records, after the bulk ones.
+    let extra: Vec<Order> = (0..20_001u128).map(|i| order(5_000_000 + i, 3)).collect();
+    let changes: Vec<Change> = extra
+        .iter()
+        .cloned()
+        .map(|o| Change::Put(Record::Order(o)))
+        .collect();
+    db.apply(&changes).await.unwrap();
+    let loaded = db.load().await.unwrap();
+    let mut expected = data.orders.clone();
+    expected.extend(extra);
+    assert_eq!(loaded.orders, expected);
     cleanup(db).await;
 }
 
@@ -515,33 +529,80 @@ async fn a_failing_change_rolls_back_the_whole_batch() {
 
 #[wasm_bindgen_test]
 async fn a_failing_replace_all_keeps_the_old_data() {
+    // A test schema where each store may have only one bulk segment, so a large replace fails
+    // half-way with a real ConstraintError inside the transaction.
+    fn one_segment_per_store(up: &Upgrade) -> Result<(), StorageError> {
+        up.create_index("segments", "unique_store", "store", true)
+    }
+    let mut steps = MIGRATIONS.to_vec();
+    steps.push(one_segment_per_store);
     let name = unique("atomic-replace");
-    let db = Db::open_with_migrations(&name, &with_unique_email())
-        .await
-        .unwrap();
+    let db = Db::open_with_migrations(&name, &steps).await.unwrap();
     let before = Dataset {
         customers: vec![customer(1, "one")],
         orders: vec![order(11, 1)],
         ..Dataset::default()
     };
     db.replace_all(&before).await.unwrap();
-    // Two customers with the same e-mail violate the unique index.
     let bad = Dataset {
-        customers: vec![customer(5, "a"), customer(5, "b"), customer(6, "c")]
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut c)| {
-                c.id = id(100 + i as u128);
-                c
-            })
-            .collect(),
+        customers: vec![customer(2, "two")],
+        orders: (0..5_001).map(|i| order(100 + i, 2)).collect(),
         ..Dataset::default()
     };
-    assert!(matches!(
-        db.replace_all(&bad).await,
-        Err(StorageError::Write(_))
-    ));
+    match db.replace_all(&bad).await {
+        Err(StorageError::Write(message)) => {
+            assert!(message.contains("ConstraintError"), "{message}")
+        }
+        other => panic!("expected a write error, got {other:?}"),
+    }
     assert_eq!(db.load().await.unwrap(), before);
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn edits_after_a_bulk_replace_win_over_the_bulk_copy() {
+    let name = unique("overlay");
+    let db = Db::open_named(&name).await.unwrap();
+    let mut data = sample();
+    db.replace_all(&data).await.unwrap();
+
+    let mut edited = data.customers[1].clone();
+    edited.name = "改名 <b>x</b>".into();
+    let new_order = order(13, 1);
+    db.apply(&[
+        Change::Put(Record::Customer(edited.clone())),
+        Change::Delete(StoreName::Orders, id(11)),
+        Change::Delete(StoreName::Tasks, id(41)),
+        Change::Put(Record::Order(new_order.clone())),
+    ])
+    .await
+    .unwrap();
+    data.customers[1] = edited;
+    data.orders.retain(|o| o.id != id(11));
+    data.orders.push(new_order);
+    data.tasks.retain(|t| t.id != id(41));
+    assert_eq!(db.load().await.unwrap(), data);
+
+    // A deleted bulk record put back is visible again, in its old place.
+    let task = sample().tasks[0].clone();
+    db.apply(&[Change::Put(Record::Task(task.clone()))])
+        .await
+        .unwrap();
+    data.tasks.insert(0, task);
+    db.close();
+    let db = Db::open_named(&name).await.unwrap();
+    assert_eq!(db.load().await.unwrap(), data);
+    assert_eq!(db.load_customers().await.unwrap().0, data.customers);
+
+    // Deleted again, and a replace clears every edit and tombstone.
+    db.apply(&[Change::Delete(StoreName::Tasks, id(41))])
+        .await
+        .unwrap();
+    data.tasks.remove(0);
+    assert_eq!(db.load().await.unwrap(), data);
+    let fresh = sample();
+    db.replace_all(&fresh).await.unwrap();
+    assert_eq!(db.load().await.unwrap(), fresh);
     cleanup(db).await;
 }
 
@@ -567,6 +628,11 @@ async fn create_raw_v1(name: &str, data: &Dataset) {
         }
         db.create_object_store("meta", ObjectStoreParams::new())
             .unwrap();
+        for store in ["segments", "tombstones"] {
+            let mut params = ObjectStoreParams::new();
+            params.key_path(Some(KeyPath::new_single("id")));
+            db.create_object_store(store, params).unwrap();
+        }
     });
     let db = request.await.unwrap();
     let tx = db

@@ -28,6 +28,9 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Sized {
     /// The store it lives in.
     const STORE: StoreName;
 
+    /// The record's id (its key).
+    fn id(&self) -> uuid::Uuid;
+
     /// Refuses what JSON cannot carry (NaN and infinite numbers would come back as `null` and make
     /// the record unreadable).
     fn check(&self) -> Result<(), StorageError> {
@@ -77,6 +80,10 @@ fn finite(what: impl FnOnce() -> String, x: f64) -> Result<(), StorageError> {
 impl Entity for Customer {
     const STORE: StoreName = StoreName::Customers;
 
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
+
     fn check(&self) -> Result<(), StorageError> {
         for (name, value) in &self.custom_fields {
             if let CustomValue::Number(x) = value {
@@ -98,21 +105,45 @@ impl Entity for Customer {
 
 impl Entity for Order {
     const STORE: StoreName = StoreName::Orders;
+
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
 }
 impl Entity for Interaction {
     const STORE: StoreName = StoreName::Interactions;
+
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
 }
 impl Entity for Deal {
     const STORE: StoreName = StoreName::Deals;
+
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
 }
 impl Entity for Task {
     const STORE: StoreName = StoreName::Tasks;
+
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
 }
 impl Entity for SurveyResponse {
     const STORE: StoreName = StoreName::Surveys;
+
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
 }
 impl Entity for LedgerEntry {
     const STORE: StoreName = StoreName::Ledger;
+
+    fn id(&self) -> uuid::Uuid {
+        self.id
+    }
 }
 
 /// A value kept under a fixed key in `meta`.
@@ -147,14 +178,27 @@ impl MetaValue for LoyaltyProgramme {
     }
 }
 
-/// Turns a batch of records into an array of plain JS objects, ready to `put`.
-pub(crate) fn encode_batch<T: Entity>(items: &[&T]) -> Result<Array, StorageError> {
+/// The JSON text of a batch of records (an array of the stored objects).
+pub(crate) fn encode_json<T: Entity>(items: &[&T]) -> Result<String, StorageError> {
     for item in items {
         item.check()?;
     }
-    let json = T::batch_json(items).map_err(|e| {
-        StorageError::Write(format!("cannot encode a record for `{}`: {e}", T::STORE))
-    })?;
+    T::batch_json(items)
+        .map_err(|e| StorageError::Write(format!("cannot encode a record for `{}`: {e}", T::STORE)))
+}
+
+/// Decodes the JSON text of a segment (an array of records).
+pub(crate) fn decode_json<T: Entity>(json: &str, key: &str) -> Result<Vec<T>, StorageError> {
+    serde_json::from_str(json).map_err(|e| StorageError::Corrupt {
+        store: T::STORE.as_str(),
+        key: key.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// Turns a batch of records into an array of plain JS objects, ready to `put`.
+pub(crate) fn encode_batch<T: Entity>(items: &[&T]) -> Result<Array, StorageError> {
+    let json = encode_json(items)?;
     parse_json(&json)?
         .dyn_into::<Array>()
         .map_err(|_| StorageError::Write("encoded batch is not an array".into()))

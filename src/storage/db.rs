@@ -1,6 +1,7 @@
 //! The database connection: open (with migrations), load, apply, replace, delete.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
@@ -12,10 +13,11 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Event, IdbDatabase, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction,
-    IdbTransactionMode, IdbVersionChangeEvent,
+    Event, IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+    IdbVersionChangeEvent,
 };
 
+use super::bulk::{self, SEGMENTS, TOMBSTONES};
 use super::codec::{self, Entity};
 use super::js::{self, Watched};
 use super::schema::{self, MigrationStep, Upgrade};
@@ -24,11 +26,9 @@ use super::{
     META_SETTINGS,
 };
 
-/// Records encoded (and `put`) per step; after each step the write waits for the browser to catch
-/// up, so memory stays bounded however large the dataset.
+/// Records encoded (and `put`) per step of [`Db::apply`]; after each step the write waits for the
+/// browser to catch up, so memory stays bounded however large the batch.
 const WRITE_BATCH: usize = 10_000;
-/// Records fetched per `getAll` when loading.
-const READ_BATCH: u32 = 20_000;
 
 /// An open connection to the app's IndexedDB database. Cheap to clone (a JS handle).
 ///
@@ -215,10 +215,23 @@ fn put_run<'a, T: Entity>(
     tx: &IdbTransaction,
     changes: &'a [Change],
     pick: fn(&'a Change) -> Option<&'a T>,
+    stones: &HashSet<StoreName>,
 ) -> Result<(Option<IdbRequest>, usize), StorageError> {
     let items: Vec<&T> = changes.iter().take(WRITE_BATCH).map_while(pick).collect();
     let store = store_of(tx, T::STORE).map_err(|e| js::write_error(&e))?;
-    Ok((put_batch(&store, &items)?, items.len().max(1)))
+    let last = put_batch(&store, &items)?;
+    if stones.contains(&T::STORE) {
+        // A record put back after a delete: its tombstone must not hide it.
+        let tombstones = tx
+            .object_store(TOMBSTONES)
+            .map_err(|e| js::write_error(&e))?;
+        for item in &items {
+            tombstones
+                .delete(&bulk::tombstone_key(T::STORE, &item.id()))
+                .map_err(|e| js::write_error(&e))?;
+        }
+    }
+    Ok((last, items.len().max(1)))
 }
 
 /// Puts a value under a fixed key in `meta`.
@@ -231,52 +244,6 @@ fn put_meta<T: codec::MetaValue>(
     store_of(tx, StoreName::Meta)
         .and_then(|s| s.put_with_key(&value, &JsValue::from_str(key)))
         .map_err(|e| js::write_error(&e))
-}
-
-/// Puts every item, a batch at a time, waiting for each batch to be accepted.
-async fn put_all<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<(), StorageError> {
-    if items.is_empty() {
-        return Ok(());
-    }
-    let store = store_of(tx, T::STORE).map_err(|e| js::write_error(&e))?;
-    for chunk in items.chunks(WRITE_BATCH) {
-        let refs: Vec<&T> = chunk.iter().collect();
-        if let Some(req) = put_batch(&store, &refs)? {
-            js::request(&req).await.map_err(|e| js::write_error(&e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Reads a whole store in key order, a batch at a time, inside `tx`.
-async fn read_all<T: Entity>(tx: &IdbTransaction) -> Result<Vec<T>, StorageError> {
-    let store = store_of(tx, T::STORE).map_err(|e| js::read_error(&e))?;
-    let mut out = Vec::new();
-    let mut after: Option<JsValue> = None;
-    loop {
-        let range = match &after {
-            None => JsValue::NULL,
-            Some(key) => IdbKeyRange::lower_bound_with_open(key, true)
-                .map_err(|e| js::read_error(&e))?
-                .into(),
-        };
-        let req = store
-            .get_all_with_key_and_limit(&range, READ_BATCH)
-            .map_err(|e| js::read_error(&e))?;
-        let array: Array = js::request(&req)
-            .await
-            .map_err(|e| js::read_error(&e))?
-            .dyn_into()
-            .map_err(|_| StorageError::Read("getAll did not return an array".into()))?;
-        let n = array.length();
-        codec::decode_batch(&array, &mut out)?;
-        if n < READ_BATCH {
-            return Ok(out);
-        }
-        let key = js_sys::Reflect::get(&array.get(n - 1), &JsValue::from_str("id"))
-            .map_err(|e| js::read_error(&e))?;
-        after = Some(key);
-    }
 }
 
 /// Reads one value from `meta`.
@@ -294,45 +261,101 @@ async fn read_meta<T: serde::de::DeserializeOwned>(
 /// Issues the requests of `changes`, in order. Consecutive puts of one record type are encoded as
 /// one batch.
 async fn issue_changes(tx: &IdbTransaction, changes: &[Change]) -> Result<(), StorageError> {
+    // Entity stores with tombstones: a put there must also remove the record's tombstone.
+    let mut stones: HashSet<StoreName> = HashSet::new();
+    for change in changes {
+        if let Change::Put(record) = change {
+            let store = record.store();
+            if store != StoreName::Meta
+                && !stones.contains(&store)
+                && bulk::has_tombstones(tx, store).await?
+            {
+                stones.insert(store);
+            }
+        }
+    }
     let mut i = 0;
     let mut since_wait = 0;
     while i < changes.len() {
         let rest = &changes[i..];
         let (req, n) = match &rest[0] {
-            Change::Put(Record::Customer(_)) => put_run(tx, rest, |c| match c {
-                Change::Put(Record::Customer(r)) => Some(r),
-                _ => None,
-            })?,
-            Change::Put(Record::Order(_)) => put_run(tx, rest, |c| match c {
-                Change::Put(Record::Order(r)) => Some(r),
-                _ => None,
-            })?,
-            Change::Put(Record::Interaction(_)) => put_run(tx, rest, |c| match c {
-                Change::Put(Record::Interaction(r)) => Some(r),
-                _ => None,
-            })?,
-            Change::Put(Record::Deal(_)) => put_run(tx, rest, |c| match c {
-                Change::Put(Record::Deal(r)) => Some(r),
-                _ => None,
-            })?,
-            Change::Put(Record::Task(_)) => put_run(tx, rest, |c| match c {
-                Change::Put(Record::Task(r)) => Some(r),
-                _ => None,
-            })?,
-            Change::Put(Record::Survey(_)) => put_run(tx, rest, |c| match c {
-                Change::Put(Record::Survey(r)) => Some(r),
-                _ => None,
-            })?,
-            Change::Put(Record::Ledger(_)) => put_run(tx, rest, |c| match c {
-                Change::Put(Record::Ledger(r)) => Some(r),
-                _ => None,
-            })?,
+            Change::Put(Record::Customer(_)) => put_run(
+                tx,
+                rest,
+                |c| match c {
+                    Change::Put(Record::Customer(r)) => Some(r),
+                    _ => None,
+                },
+                &stones,
+            )?,
+            Change::Put(Record::Order(_)) => put_run(
+                tx,
+                rest,
+                |c| match c {
+                    Change::Put(Record::Order(r)) => Some(r),
+                    _ => None,
+                },
+                &stones,
+            )?,
+            Change::Put(Record::Interaction(_)) => put_run(
+                tx,
+                rest,
+                |c| match c {
+                    Change::Put(Record::Interaction(r)) => Some(r),
+                    _ => None,
+                },
+                &stones,
+            )?,
+            Change::Put(Record::Deal(_)) => put_run(
+                tx,
+                rest,
+                |c| match c {
+                    Change::Put(Record::Deal(r)) => Some(r),
+                    _ => None,
+                },
+                &stones,
+            )?,
+            Change::Put(Record::Task(_)) => put_run(
+                tx,
+                rest,
+                |c| match c {
+                    Change::Put(Record::Task(r)) => Some(r),
+                    _ => None,
+                },
+                &stones,
+            )?,
+            Change::Put(Record::Survey(_)) => put_run(
+                tx,
+                rest,
+                |c| match c {
+                    Change::Put(Record::Survey(r)) => Some(r),
+                    _ => None,
+                },
+                &stones,
+            )?,
+            Change::Put(Record::Ledger(_)) => put_run(
+                tx,
+                rest,
+                |c| match c {
+                    Change::Put(Record::Ledger(r)) => Some(r),
+                    _ => None,
+                },
+                &stones,
+            )?,
             Change::Put(Record::Settings(r)) => (Some(put_meta(tx, META_SETTINGS, r)?), 1),
             Change::Put(Record::Loyalty(r)) => (Some(put_meta(tx, META_LOYALTY, r)?), 1),
             Change::Delete(store, id) => {
                 let req = store_of(tx, *store)
                     .and_then(|s| s.delete(&JsValue::from_str(&id.to_string())))
                     .map_err(|e| js::write_error(&e))?;
+                if *store != StoreName::Meta {
+                    // The record may also sit in a bulk segment: hide that copy.
+                    let stone = bulk::tombstone(*store, id)?;
+                    tx.object_store(TOMBSTONES)
+                        .and_then(|s| s.put(&stone))
+                        .map_err(|e| js::write_error(&e))?;
+                    stones.insert(*store);
+                }
                 (Some(req), 1)
             }
         };
@@ -476,34 +499,45 @@ impl Db {
         Ok((0..list.length()).filter_map(|i| list.get(i)).collect())
     }
 
+    /// A transaction over `stores` plus the internal `extra` stores.
     fn transaction(
         &self,
         stores: &[StoreName],
+        extra: &[&str],
         mode: IdbTransactionMode,
     ) -> Result<IdbTransaction, JsValue> {
         let names: Array = stores
             .iter()
-            .map(|s| JsValue::from_str(s.as_str()))
+            .map(|s| s.as_str())
+            .chain(extra.iter().copied())
+            .map(JsValue::from_str)
             .collect();
         self.db.transaction_with_str_sequence_and_mode(&names, mode)
     }
 
     /// Reads everything, in one readonly transaction. Missing settings or programme read as defaults.
+    ///
+    /// Order: records as last given to [`Db::replace_all`] (edited ones in place, deleted ones
+    /// dropped), then records added since by [`Db::apply`], in id order.
     pub async fn load(&self) -> Result<Dataset, StorageError> {
         let tx = self
-            .transaction(&StoreName::ALL, IdbTransactionMode::Readonly)
+            .transaction(
+                &StoreName::ALL,
+                &[SEGMENTS, TOMBSTONES],
+                IdbTransactionMode::Readonly,
+            )
             .map_err(|e| js::read_error(&e))?;
         let watched = Watched::new(tx);
         let tx = watched.tx.clone();
         let read = async {
             Ok::<_, StorageError>(Dataset {
-                customers: read_all::<Customer>(&tx).await?,
-                orders: read_all::<Order>(&tx).await?,
-                interactions: read_all::<Interaction>(&tx).await?,
-                deals: read_all::<Deal>(&tx).await?,
-                tasks: read_all::<Task>(&tx).await?,
-                surveys: read_all::<SurveyResponse>(&tx).await?,
-                ledger: read_all::<LedgerEntry>(&tx).await?,
+                customers: bulk::read_entity::<Customer>(&tx).await?,
+                orders: bulk::read_entity::<Order>(&tx).await?,
+                interactions: bulk::read_entity::<Interaction>(&tx).await?,
+                deals: bulk::read_entity::<Deal>(&tx).await?,
+                tasks: bulk::read_entity::<Task>(&tx).await?,
+                surveys: bulk::read_entity::<SurveyResponse>(&tx).await?,
+                ledger: bulk::read_entity::<LedgerEntry>(&tx).await?,
                 settings: read_meta::<Settings>(&tx, META_SETTINGS)
                     .await?
                     .unwrap_or_default(),
@@ -529,13 +563,14 @@ impl Db {
         let tx = self
             .transaction(
                 &[StoreName::Customers, StoreName::Meta],
+                &[SEGMENTS, TOMBSTONES],
                 IdbTransactionMode::Readonly,
             )
             .map_err(|e| js::read_error(&e))?;
         let watched = Watched::new(tx);
         let tx = watched.tx.clone();
         let read = async {
-            let customers = read_all::<Customer>(&tx).await?;
+            let customers = bulk::read_entity::<Customer>(&tx).await?;
             let settings = read_meta::<Settings>(&tx, META_SETTINGS)
                 .await?
                 .unwrap_or_default();
@@ -556,6 +591,9 @@ impl Db {
     /// Applies the changes in order, in one readwrite transaction over the stores they touch: all or
     /// nothing. Resolves after the transaction's `complete` event; on any failure the transaction is
     /// aborted and nothing of the batch remains.
+    ///
+    /// Each put is one IndexedDB record (about 0.1–0.2 ms each): fine for edits and small imports;
+    /// for tens of thousands of records, merge in memory and use [`Db::replace_all`].
     pub async fn apply(&self, changes: &[Change]) -> Result<(), StorageError> {
         let mut stores: Vec<StoreName> = Vec::new();
         for change in changes {
@@ -566,8 +604,13 @@ impl Db {
         if stores.is_empty() {
             return Ok(());
         }
+        let extra: &[&str] = if stores.iter().any(|s| *s != StoreName::Meta) {
+            &[TOMBSTONES]
+        } else {
+            &[]
+        };
         let tx = self
-            .transaction(&stores, IdbTransactionMode::Readwrite)
+            .transaction(&stores, extra, IdbTransactionMode::Readwrite)
             .map_err(|e| js::write_error(&e))?;
         let watched = Watched::new(tx);
         match issue_changes(&watched.tx, changes).await {
@@ -580,23 +623,31 @@ impl Db {
     /// rewritten. All or nothing.
     pub async fn replace_all(&self, data: &Dataset) -> Result<(), StorageError> {
         let tx = self
-            .transaction(&StoreName::ALL, IdbTransactionMode::Readwrite)
+            .transaction(
+                &StoreName::ALL,
+                &[SEGMENTS, TOMBSTONES],
+                IdbTransactionMode::Readwrite,
+            )
             .map_err(|e| js::write_error(&e))?;
         let watched = Watched::new(tx);
         let tx = watched.tx.clone();
         let write = async {
-            for store in StoreName::ALL {
-                store_of(&tx, store)
+            for store in StoreName::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .chain([SEGMENTS, TOMBSTONES])
+            {
+                tx.object_store(store)
                     .and_then(|s| s.clear())
                     .map_err(|e| js::write_error(&e))?;
             }
-            put_all(&tx, &data.customers).await?;
-            put_all(&tx, &data.orders).await?;
-            put_all(&tx, &data.interactions).await?;
-            put_all(&tx, &data.deals).await?;
-            put_all(&tx, &data.tasks).await?;
-            put_all(&tx, &data.surveys).await?;
-            put_all(&tx, &data.ledger).await?;
+            bulk::put_segments(&tx, &data.customers).await?;
+            bulk::put_segments(&tx, &data.orders).await?;
+            bulk::put_segments(&tx, &data.interactions).await?;
+            bulk::put_segments(&tx, &data.deals).await?;
+            bulk::put_segments(&tx, &data.tasks).await?;
+            bulk::put_segments(&tx, &data.surveys).await?;
+            bulk::put_segments(&tx, &data.ledger).await?;
             put_meta(&tx, META_SETTINGS, &data.settings)?;
             put_meta(&tx, META_LOYALTY, &data.loyalty)?;
             put_meta(&tx, META_SCHEMA_VERSION, &self.version())?;

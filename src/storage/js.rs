@@ -7,7 +7,7 @@
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DomException, IdbFactory, IdbRequest, IdbTransaction};
+use web_sys::{DomException, IdbFactory, IdbRequest, IdbRequestReadyState, IdbTransaction};
 
 use super::StorageError;
 
@@ -59,6 +59,13 @@ pub(crate) fn factory() -> Result<IdbFactory, StorageError> {
 
 /// Waits for a request's `success` (→ its result) or `error` (→ its `DOMException`).
 pub(crate) async fn request(req: &IdbRequest) -> Result<JsValue, JsValue> {
+    // A request that has already finished fires no more events: answer at once.
+    if req.ready_state() == IdbRequestReadyState::Done {
+        return match req.error() {
+            Ok(Some(error)) => Err(error.into()),
+            _ => req.result(),
+        };
+    }
     let promise = Promise::new(&mut |resolve: Function, reject: Function| {
         req.set_onsuccess(Some(&resolve));
         req.set_onerror(Some(&reject));

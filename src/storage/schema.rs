@@ -11,6 +11,7 @@ use web_sys::{
     IdbDatabase, IdbIndexParameters, IdbObjectStore, IdbObjectStoreParameters, IdbTransaction,
 };
 
+use super::bulk::{SEGMENTS, TOMBSTONES};
 use super::codec::{EMAIL_KEY, PHONE_KEY};
 use super::{js, StorageError, StoreName, SCHEMA_VERSION};
 
@@ -91,12 +92,14 @@ impl Upgrade {
     }
 }
 
-/// v0 → v1: every store and the lookup indexes.
+/// v0 → v1: every store (entity stores, `meta`, `segments`, `tombstones`) and the lookup indexes.
 fn v0_to_v1(up: &Upgrade) -> Result<(), StorageError> {
     for store in StoreName::ALL {
         let key_path = (store != StoreName::Meta).then_some("id");
         up.create_store(store.as_str(), key_path)?;
     }
+    up.create_store(SEGMENTS, Some("id"))?;
+    up.create_store(TOMBSTONES, Some("id"))?;
     let indexes: &[(StoreName, &str)] = &[
         (StoreName::Customers, PHONE_KEY),
         (StoreName::Customers, EMAIL_KEY),
