@@ -9,6 +9,7 @@ export const PORT = Number(process.env.KEHU_E2E_PORT ?? 8123);
 
 export default defineConfig({
   testDir: './tests',
+  outputDir: './test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

@@ -182,6 +182,7 @@ impl AppState {
                 self.data
                     .set_rest(orders, interactions, deals, tasks, surveys, ledger, loyalty);
                 self.load.set(LoadState::Ready);
+                crate::browser::mark("kehu:ready");
             }
             Err(e) => self.load.set(LoadState::Failed(e)),
         }
