@@ -49,58 +49,81 @@ impl SortKey {
 }
 
 /// The lower-cased searchable text of each customer: name, phone (as typed and digits only),
-/// email, company and tags.
+/// email, company and tags, all in one buffer so a search walks memory in order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchIndex {
-    haystacks: Vec<String>,
+    text: String,
+    /// End of customer `i`'s text in `text`; it starts where customer `i - 1`'s ends.
+    ends: Vec<usize>,
 }
 
 impl SearchIndex {
     /// Builds the index; position `i` describes `customers[i]`.
     pub fn build(customers: &[Customer]) -> Self {
-        let haystacks = customers
-            .iter()
-            .map(|c| {
-                let digits: String = c.phone.chars().filter(char::is_ascii_digit).collect();
-                let mut text = String::with_capacity(
-                    c.name.len() + c.phone.len() * 2 + c.email.len() + c.company.len() + 16,
-                );
-                for part in [&c.name, &c.phone, &digits, &c.email, &c.company] {
-                    text.push_str(part);
-                    text.push('\u{1f}');
-                }
-                for tag in &c.tags {
-                    text.push_str(tag);
-                    text.push('\u{1f}');
-                }
-                text.to_lowercase()
-            })
-            .collect();
-        SearchIndex { haystacks }
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(customers.len());
+        let mut one = String::new();
+        for c in customers {
+            one.clear();
+            for part in [&c.name, &c.phone, &c.email, &c.company] {
+                one.push_str(part);
+                one.push('\u{1f}');
+            }
+            one.extend(c.phone.chars().filter(char::is_ascii_digit));
+            one.push('\u{1f}');
+            for tag in &c.tags {
+                one.push_str(tag);
+                one.push('\u{1f}');
+            }
+            text.push_str(&one.to_lowercase());
+            ends.push(text.len());
+        }
+        SearchIndex { text, ends }
     }
 
     /// Number of customers indexed.
     pub fn len(&self) -> usize {
-        self.haystacks.len()
+        self.ends.len()
     }
 
     /// True when no customer is indexed.
     pub fn is_empty(&self) -> bool {
-        self.haystacks.is_empty()
+        self.ends.is_empty()
     }
 
-    /// Whether customer `i` contains every whitespace-separated word of `query`
-    /// (already lower-cased, see [`normalize_query`]).
-    pub fn matches(&self, i: usize, words: &[String]) -> bool {
-        self.haystacks
-            .get(i)
-            .is_some_and(|h| words.iter().all(|w| h.contains(w.as_str())))
+    fn haystack(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.as_bytes().get(start..end)
+    }
+
+    /// Whether customer `i` contains every word of the query (see [`Query::new`]).
+    pub fn matches(&self, i: usize, query: &Query) -> bool {
+        self.haystack(i)
+            .is_some_and(|h| query.words.iter().all(|w| w.find(h).is_some()))
     }
 }
 
-/// The words of a search box's text, lower-cased.
-pub fn normalize_query(query: &str) -> Vec<String> {
-    query.split_whitespace().map(str::to_lowercase).collect()
+/// A search box's text, split into lower-cased words, each with its searcher built once.
+#[derive(Debug, Clone)]
+pub struct Query {
+    words: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Query {
+    /// The words of `text`, lower-cased.
+    pub fn new(text: &str) -> Self {
+        let words = text
+            .split_whitespace()
+            .map(|w| memchr::memmem::Finder::new(w.to_lowercase().as_bytes()).into_owned())
+            .collect();
+        Query { words }
+    }
+
+    /// True when the text has no words (everyone matches).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
 }
 
 /// Positions of `customers` ordered by `key` (ascending, or descending when `descending`), ties
@@ -159,13 +182,17 @@ pub struct ListFilter {
 }
 
 /// The positions from `order` (see [`sorted_order`]) of the customers that pass `filter`.
+///
+/// `order` may also be an earlier result of this function for a filter whose query the new one
+/// extends (same tag and archived state): its customers are a superset of the new matches, in the
+/// same order, so typing one more letter only re-checks the customers still shown.
 pub fn filter_customers(
     customers: &[Customer],
     index: &SearchIndex,
     order: &[u32],
     filter: &ListFilter,
 ) -> Vec<u32> {
-    let words = normalize_query(&filter.query);
+    let query = Query::new(&filter.query);
     order
         .iter()
         .copied()
@@ -181,7 +208,7 @@ pub fn filter_customers(
                     .tag
                     .as_ref()
                     .is_none_or(|t| c.tags.iter().any(|ct| ct == t))
-                && (words.is_empty() || index.matches(i as usize, &words))
+                && (query.is_empty() || index.matches(i as usize, &query))
         })
         .collect()
 }
@@ -251,6 +278,26 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         assert!(find("nobody").is_empty());
+    }
+
+    #[test]
+    fn narrowing_an_earlier_result_equals_filtering_everyone() {
+        let cs = sample();
+        let index = SearchIndex::build(&cs);
+        let order = sorted_order(&cs, SortKey::Name, false);
+        let typed = ["1", "13", "138", "138 ", "138 v", "138 vip"];
+        let mut prev = order.clone();
+        for q in typed {
+            let f = ListFilter {
+                query: q.into(),
+                archived: ArchivedFilter::All,
+                ..Default::default()
+            };
+            let narrowed = filter_customers(&cs, &index, &prev, &f);
+            assert_eq!(narrowed, filter_customers(&cs, &index, &order, &f), "{q}");
+            prev = narrowed;
+        }
+        assert_eq!(names(&cs, &prev), vec!["Zhang Wei"]);
     }
 
     #[test]

@@ -53,18 +53,46 @@ pub fn CustomerList() -> impl IntoView {
         sort,
     } = expect_context::<ListState>();
 
-    let index = Memo::new(move |_| customers.with(|c| SearchIndex::build(c)));
+    // Counts rebuilds of the index and the sort order, so a kept result is reused only while both
+    // are what it was computed from.
+    let data_version = StoredValue::new(0_u64);
+    let index = Memo::new(move |_| {
+        data_version.update_value(|v| *v += 1);
+        customers.with(|c| SearchIndex::build(c))
+    });
     let order = Memo::new(move |_| {
+        data_version.update_value(|v| *v += 1);
         let (key, desc) = sort.get();
         customers.with(|c| sorted_order(c, key, desc))
     });
+    // The last result: typing one more letter only re-checks the customers it holds.
+    let last = StoredValue::new(None::<(u64, ListFilter, Vec<u32>)>);
     let visible = Memo::new(move |_| {
         let filter = ListFilter {
             query: query.get(),
             tag: tag.get(),
             archived: archived.get(),
         };
-        customers.with(|c| index.with(|ix| order.with(|o| filter_customers(c, ix, o, &filter))))
+        customers.with(|c| {
+            index.with(|ix| {
+                order.with(|o| {
+                    let version = data_version.get_value();
+                    let result = last.with_value(|kept| match kept {
+                        Some((v, f, prev))
+                            if *v == version
+                                && f.tag == filter.tag
+                                && f.archived == filter.archived
+                                && filter.query.starts_with(f.query.as_str()) =>
+                        {
+                            filter_customers(c, ix, prev, &filter)
+                        }
+                        _ => filter_customers(c, ix, o, &filter),
+                    });
+                    last.set_value(Some((version, filter, result.clone())));
+                    result
+                })
+            })
+        })
     });
     let tags = Memo::new(move |_| customers.with(|c| all_tags(c)));
     let total = move || customers.with(Vec::len);
