@@ -700,3 +700,128 @@ impl IdHasher {
 
 /// A hash map keyed by ids with [`IdHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Customer, Order};
+    use chrono::{TimeZone, Utc};
+
+    /// The straightforward definition: each customer's orders gathered, sorted by day, summarised.
+    fn reference(data: &Dataset, as_of: NaiveDate, window: Option<DateWindow>) -> Histories {
+        let (lo, hi) = bounds(as_of, window);
+        let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap());
+        let mut names: Vec<&str> = Vec::new();
+        let mut by: std::collections::BTreeMap<Uuid, Vec<Slot>> = Default::default();
+        for c in &data.customers {
+            by.entry(c.id).or_default();
+        }
+        for o in &data.orders {
+            let day = day_number(o.date.date());
+            let slots = by.entry(o.customer_id).or_default();
+            if !(lo..=hi).contains(&day) {
+                continue;
+            }
+            let category = if o.category.is_empty() {
+                NO_CATEGORY
+            } else if let Some(i) = names.iter().position(|n| *n == o.category) {
+                i as u32
+            } else {
+                names.push(&o.category);
+                names.len() as u32 - 1
+            };
+            slots.push(Slot {
+                day,
+                category,
+                amount: o.amount,
+            });
+        }
+        let mut cats = Vec::new();
+        let customers = by
+            .into_iter()
+            .map(|(u, mut slots)| {
+                let mut h = CustomerHistory::empty(Arc::from(u.to_string().as_str()));
+                summarise(&mut h, &mut slots, since_12m, &mut cats);
+                h
+            })
+            .collect();
+        Histories {
+            as_of,
+            window,
+            customers,
+        }
+    }
+
+    fn dataset(date_order: bool, categories: u64, seed: u64) -> Dataset {
+        let now = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut data = Dataset::default();
+        for i in 0..400u128 {
+            // Spread over every first byte, with a few ids sharing one.
+            let id = Uuid::from_u128((i % 300) << 120 | i * 7919);
+            data.customers.push(Customer::new(id, format!("c{i}"), now));
+        }
+        for k in 0..20_000u128 {
+            let r = next();
+            let customer = if r % 101 == 0 {
+                // Customers that only orders name.
+                Uuid::from_u128(u128::from(r % 5) << 120 | 0xdead)
+            } else {
+                data.customers[(r % 400) as usize].id
+            };
+            let cat = next() % (categories + 1);
+            data.orders.push(Order {
+                id: Uuid::from_u128(k),
+                customer_id: customer,
+                date: (start + chrono::Days::new(next() % 800))
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+                amount: (next() % 40_000) as i64 - 2_000,
+                category: if cat == 0 {
+                    String::new()
+                } else {
+                    format!("cat{cat}")
+                },
+                quantity: 1,
+                note: String::new(),
+                points_redeemed: 0,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        if date_order {
+            data.orders.sort_by_key(|o| o.date);
+        }
+        data
+    }
+
+    #[test]
+    fn dataset_histories_match_the_definition() {
+        let as_of = NaiveDate::from_ymd_opt(2024, 10, 1).unwrap();
+        let window = Some(DateWindow {
+            from: NaiveDate::from_ymd_opt(2023, 3, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+        });
+        for date_order in [true, false] {
+            for categories in [0, 5, 90] {
+                for w in [None, window] {
+                    let data = dataset(date_order, categories, 7 + categories);
+                    let got = Histories::from_dataset(&data, as_of, w).unwrap();
+                    let want = reference(&data, as_of, w);
+                    assert_eq!(got.customers.len(), want.customers.len());
+                    for (g, w) in got.customers.iter().zip(&want.customers) {
+                        assert_eq!(g, w, "date order {date_order}, {categories} categories");
+                    }
+                }
+            }
+        }
+    }
+}
