@@ -766,14 +766,14 @@ mod tests {
         let mut data = Dataset::default();
         for i in 0..400u128 {
             // Spread over every first byte, with a few ids sharing one.
-            let id = Uuid::from_u128((i % 300) << 120 | i * 7919);
+            let id = Uuid::from_u128(((i % 300) << 120) | (i * 7919));
             data.customers.push(Customer::new(id, format!("c{i}"), now));
         }
         for k in 0..20_000u128 {
             let r = next();
             let customer = if r % 101 == 0 {
                 // Customers that only orders name.
-                Uuid::from_u128(u128::from(r % 5) << 120 | 0xdead)
+                Uuid::from_u128((u128::from(r % 5) << 120) | 0xdead)
             } else {
                 data.customers[(r % 400) as usize].id
             };
