@@ -8,13 +8,15 @@ use serde::{Deserialize, Serialize};
 use super::abc::{abc, Abc, AbcError, AbcOptions};
 use super::churn::{churn, Churn, ChurnError, ChurnOptions};
 use super::explain::{Explanation, Method};
+use super::history::FastMap;
 use super::history::{Histories, HistoryError};
 use super::lifecycle::{lifecycle, Lifecycle, LifecycleOptions};
 use super::loyalty::{attitudes_from_surveys, loyalty, referral_counts, Loyalty, LoyaltyError};
-use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring};
+use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
 use super::satisfaction::{satisfaction, Satisfaction};
 use super::value_matrix::{value_matrix, ValueMatrix, ValueMatrixError};
-use crate::model::{AnalysisSettings, Dataset};
+use crate::model::{AnalysisSettings, Dataset, SurveyResponse};
+use uuid::Uuid;
 
 /// Why the analysis could not run: always a bad setting, never the data.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -133,9 +135,11 @@ pub fn analyze_with_p_alive(
         &attitudes,
         &referrals,
     )?;
+    let segments = survey_segments(&data.surveys, &rfm);
     let satisfaction = satisfaction(&data.surveys, as_of, |s| {
-        rfm.customer(&s.customer_id.to_string())
-            .map_or("none", |c| c.segment.id())
+        segments
+            .get(&s.customer_id.as_u128())
+            .map_or("none", |seg| seg.id())
             .to_owned()
     });
     Ok(Analysis {
@@ -149,6 +153,35 @@ pub fn analyze_with_p_alive(
         loyalty,
         satisfaction,
     })
+}
+
+/// The RFM segment of every surveyed customer who has one. The surveyed ids, as text in id order,
+/// are looked up in RFM's customers (also in id order) moving forward only, which reads a few RFM
+/// ids near the previous match instead of searching the whole list with a newly formatted id per
+/// survey.
+fn survey_segments(surveys: &[SurveyResponse], rfm: &Rfm) -> FastMap<u128, Segment> {
+    let mut ids: Vec<u128> = surveys.iter().map(|s| s.customer_id.as_u128()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = FastMap::with_capacity_and_hasher(ids.len(), Default::default());
+    let mut buf = Uuid::encode_buffer();
+    let mut rest = rfm.customers.as_slice();
+    for id in ids {
+        let text = Uuid::from_u128(id).hyphenated().encode_lower(&mut buf);
+        // Galloping: the next surveyed id is usually a few places on, so double the step until it
+        // is passed, then search only that stretch.
+        let mut end = 1;
+        while end < rest.len() && rest[end - 1].customer_id.as_ref() < &*text {
+            end *= 2;
+        }
+        let end = end.min(rest.len());
+        let skip = rest[..end].partition_point(|c| c.customer_id.as_ref() < &*text);
+        rest = &rest[skip..];
+        if let Some(c) = rest.first().filter(|c| c.customer_id.as_ref() == &*text) {
+            out.insert(id, c.segment);
+        }
+    }
+    out
 }
 
 impl Analysis {
