@@ -210,14 +210,12 @@ impl Histories {
         let mut local = IdTable::default();
         let mut ids: Vec<u128> = Vec::new();
         let mut acc: Vec<Acc> = Vec::new();
-        let mut kept: Vec<(u32, i32, u32)> = Vec::new();
         let mut order: Vec<(u128, u32)> = Vec::new();
         let mut buf = Uuid::encode_buffer();
         for (entries, cust) in parts.iter().zip(&cust_parts) {
             local.reset(cust.len() + entries.len() / 4);
             ids.clear();
             acc.clear();
-            kept.clear();
             for &u in cust {
                 local.index(u, &mut ids);
             }
@@ -230,7 +228,6 @@ impl Histories {
                 if c == next {
                     acc.push(Acc::default());
                 }
-                kept.push((c, e.day, e.category));
                 let Some(a) = acc.get_mut(c as usize) else {
                     continue;
                 };
@@ -243,7 +240,11 @@ impl Histories {
                 }
             }
             if !in_date_order || many_categories {
-                regroup(&mut acc, &kept, many_categories);
+                // Every id of the partition is in the table by now, so this only looks them up.
+                let kept = entries
+                    .iter()
+                    .map(|e| (local.index(e.customer, &mut ids), e.day, e.category));
+                regroup(&mut acc, kept, many_categories);
             }
             order.clear();
             order.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
@@ -593,7 +594,7 @@ impl Acc {
 /// Recomputes the day statistics (and, with `categories`, the category counts) from each customer's
 /// days in ascending order: the orders' (customer, day, category) are grouped by customer with a
 /// counting sort, then each customer's few days are sorted.
-fn regroup(acc: &mut [Acc], kept: &[(u32, i32, u32)], categories: bool) {
+fn regroup(acc: &mut [Acc], kept: impl Iterator<Item = (u32, i32, u32)>, categories: bool) {
     let mut start = Vec::with_capacity(acc.len() + 1);
     let mut total = 0usize;
     start.push(0);
@@ -601,48 +602,61 @@ fn regroup(acc: &mut [Acc], kept: &[(u32, i32, u32)], categories: bool) {
         total += a.orders as usize;
         start.push(total);
     }
+    // Days and categories are grouped apart: only the days need sorting (the category count does
+    // not depend on order), and plain `i32`s sort fastest.
     let mut fill = start.clone();
-    let mut grouped: Vec<(i32, u32)> = vec![(0, NO_CATEGORY); total];
-    for &(c, day, cat) in kept {
-        if let (Some(f), Some(_)) = (fill.get_mut(c as usize), acc.get(c as usize)) {
-            if let Some(g) = grouped.get_mut(*f) {
-                *g = (day, cat);
+    let mut days: Vec<i32> = vec![0; total];
+    let mut cats_of: Vec<u32> = if categories {
+        vec![NO_CATEGORY; total]
+    } else {
+        Vec::new()
+    };
+    for (c, day, cat) in kept {
+        if let Some(f) = fill.get_mut(c as usize) {
+            if let Some(d) = days.get_mut(*f) {
+                *d = day;
+            }
+            if let Some(k) = cats_of.get_mut(*f) {
+                *k = cat;
             }
             *f += 1;
         }
     }
     let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
     for (c, a) in acc.iter_mut().enumerate() {
-        let slice = &mut grouped[start[c]..start[c + 1]];
-        if slice.is_empty() {
+        let slice = &mut days[start[c]..start[c + 1]];
+        let Some(&first) = slice.first() else {
             continue;
-        }
-        if !slice.is_sorted_by_key(|s| s.0) {
-            slice.sort_unstable_by_key(|s| s.0);
-        }
-        let mut prev = slice[0].0;
+        };
+        let first = if slice.is_sorted() {
+            first
+        } else {
+            slice.sort_unstable();
+            slice[0]
+        };
+        let mut prev = first;
         let mut purchase_days = 1u32;
         let mut gap_sq = 0f64;
-        for s in slice[1..].iter() {
-            if s.0 != prev {
-                let g = f64::from(s.0 - prev);
+        for &d in slice[1..].iter() {
+            if d != prev {
+                let g = f64::from(d - prev);
                 gap_sq += g * g;
                 purchase_days += 1;
-                prev = s.0;
+                prev = d;
             }
         }
-        a.first = slice[0].0;
+        a.first = first;
         a.last = prev;
         a.purchase_days = purchase_days;
         a.gap_sq = gap_sq;
         if categories {
             cats.clear();
-            for s in slice.iter() {
-                if s.1 != NO_CATEGORY
+            for &k in &cats_of[start[c]..start[c + 1]] {
+                if k != NO_CATEGORY
                     && cats.len() < MAX_CATEGORIES_COUNTED as usize
-                    && !cats.contains(&s.1)
+                    && !cats.contains(&k)
                 {
-                    cats.push(s.1);
+                    cats.push(k);
                 }
             }
             // Stored as a count in the low bits: `fill` only reads the number of bits set.
