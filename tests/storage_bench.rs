@@ -127,7 +127,7 @@ async fn bench_one_million_orders() {
     let n: usize = option_env!("KEHU_BENCH_ORDERS")
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let name = format!("kehu-bench-{}", Uuid::new_v4());
+    let name = format!("kehu-bench-{:016x}", js_sys::Math::random().to_bits());
     let t = now_ms();
     let data = Dataset {
         orders: orders(n),
