@@ -3,6 +3,7 @@
 //! asserts natively.
 
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // tests: a failure should panic
 
 use chrono::NaiveDate;
 use kehu_core::demo::{generate, DemoSize};

@@ -24,7 +24,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 const MARKUP: &str = "<script>alert(1)</script>";
 
 fn unique(label: &str) -> String {
-    format!("kehu-test-{label}-{}", Uuid::new_v4())
+    // A fresh database per test; random bits are enough to keep names apart.
+    format!(
+        "kehu-test-{label}-{:016x}",
+        js_sys::Math::random().to_bits()
+    )
 }
 
 fn ts(s: &str) -> Timestamp {

@@ -136,7 +136,7 @@ async fn bench_one_million_orders() {
             lines.push(line);
         }};
     }
-    let name = format!("kehu-bench-{}", Uuid::new_v4());
+    let name = format!("kehu-bench-{:016x}", js_sys::Math::random().to_bits());
     let t = now_ms();
     let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
     let customers: Vec<Customer> = (0..100_000u128)

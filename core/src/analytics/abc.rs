@@ -127,11 +127,15 @@ pub struct Abc {
 /// # Errors
 /// [`AbcError::InvalidThresholds`] unless `0 ≤ a ≤ b ≤ 100`.
 pub fn abc(histories: &Histories, options: &AbcOptions) -> Result<Abc, AbcError> {
-    let rows: Vec<(CustomerId, Money)> = histories
-        .purchasers()
-        .map(|h| (h.customer_id.clone(), h.revenue))
-        .collect();
-    abc_of(&rows, options)
+    let buyers = || histories.purchasers();
+    let revenue: Vec<Money> = buyers().map(|h| h.revenue).collect();
+    // The ids are cloned here in id order (memory order) and moved into the results in revenue
+    // order: cloning them in revenue order would touch each id's count at random. Histories are in
+    // id order by construction, so no tie-break by text is needed.
+    let mut ids: Vec<Option<CustomerId>> = buyers().map(|h| Some(h.customer_id.clone())).collect();
+    abc_rows(&revenue, options, None, |i| {
+        ids.get_mut(i).and_then(Option::take).unwrap_or_default()
+    })
 }
 
 /// ABC over `(customer_id, revenue)` pairs (ids need not be sorted, but must be unique).
@@ -139,30 +143,43 @@ pub fn abc(histories: &Histories, options: &AbcOptions) -> Result<Abc, AbcError>
 /// # Errors
 /// [`AbcError::InvalidThresholds`] unless `0 ≤ a ≤ b ≤ 100`.
 pub fn abc_of(rows: &[(CustomerId, Money)], options: &AbcOptions) -> Result<Abc, AbcError> {
+    let sorted_ids = rows.windows(2).all(|w| w[0].0 <= w[1].0);
+    let revenue: Vec<Money> = rows.iter().map(|r| r.1).collect();
+    let ties = (!sorted_ids).then_some(rows);
+    abc_rows(&revenue, options, ties, |i| rows[i].0.clone())
+}
+
+/// [`abc_of`] over revenues by row, with `ties` the rows to break revenue ties by id when the rows
+/// are not in ascending id order, and `id_at(i)` giving row `i`'s id (called once per row).
+fn abc_rows(
+    revenue: &[Money],
+    options: &AbcOptions,
+    ties: Option<&[(CustomerId, Money)]>,
+    mut id_at: impl FnMut(usize) -> CustomerId,
+) -> Result<Abc, AbcError> {
     let (a, b) = (options.a, options.b);
     if !(a.is_finite() && b.is_finite() && 0.0 <= a && a <= b && b <= 100.0) {
         return Err(AbcError::InvalidThresholds { a, b });
     }
     let a_bp = (a * 100.0).round() as i128;
     let b_bp = (b * 100.0).round() as i128;
-    // Revenue descending, ties by id ascending. When the rows are already in id order (as from
-    // histories) the index is the tie-break and the sort works on plain integer keys.
-    let sorted_ids = rows.windows(2).all(|w| w[0].0 <= w[1].0);
-    let order: Vec<usize> = if sorted_ids {
-        let mut keys: Vec<(i64, u32)> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (!r.1, i as u32))
-            .collect();
-        keys.sort_unstable();
-        keys.into_iter().map(|(_, i)| i as usize).collect()
-    } else {
+    // Revenue descending, ties by id ascending. When the rows are already in id order (no `ties`)
+    // the index is the tie-break and the sort works on plain integer keys.
+    let order: Vec<usize> = if let Some(rows) = ties {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_unstable_by(|&x, &y| rows[y].1.cmp(&rows[x].1).then(rows[x].0.cmp(&rows[y].0)));
         order
+    } else {
+        let mut keys: Vec<(i64, u32)> = revenue
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (!r, i as u32))
+            .collect();
+        keys.sort_unstable();
+        keys.into_iter().map(|(_, i)| i as usize).collect()
     };
-    let p: i128 = rows.iter().map(|r| i128::from(r.1.max(0))).sum();
-    let n = rows.len();
+    let p: i128 = revenue.iter().map(|r| i128::from((*r).max(0))).sum();
+    let n = revenue.len();
     let mut customers = Vec::with_capacity(n);
     let mut curve = Vec::with_capacity(n + 1);
     curve.push(ParetoPoint {
@@ -171,9 +188,10 @@ pub fn abc_of(rows: &[(CustomerId, Money)], options: &AbcOptions) -> Result<Abc,
     });
     let mut cum: i128 = 0;
     let mut counts = [0u32; 3];
+    let rev = revenue;
     let mut revenue = [0i128; 3];
     for (pos, &i) in order.iter().enumerate() {
-        let (id, r) = (&rows[i].0, rows[i].1);
+        let r = rev[i];
         let class = if r <= 0 || p == 0 {
             AbcClass::C
         } else if cum * 10_000 < a_bp * p {
@@ -189,7 +207,7 @@ pub fn abc_of(rows: &[(CustomerId, Money)], options: &AbcOptions) -> Result<Abc,
         counts[k] += 1;
         revenue[k] += i128::from(r);
         customers.push(AbcCustomer {
-            customer_id: id.clone(),
+            customer_id: id_at(i),
             revenue: r,
             position: pos as u32 + 1,
             share_before,

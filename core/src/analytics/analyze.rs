@@ -8,13 +8,17 @@ use serde::{Deserialize, Serialize};
 use super::abc::{abc, Abc, AbcError, AbcOptions};
 use super::churn::{churn, Churn, ChurnError, ChurnOptions};
 use super::explain::{Explanation, Method};
+use super::history::{CustomerId, FastMap};
 use super::history::{Histories, HistoryError};
 use super::lifecycle::{lifecycle, Lifecycle, LifecycleOptions};
-use super::loyalty::{attitudes_from_surveys, loyalty, referral_counts, Loyalty, LoyaltyError};
-use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring};
+use super::loyalty::{
+    latest_attitudes, loyalty_with, referrals_by_id, Attitude, Loyalty, LoyaltyError,
+};
+use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
 use super::satisfaction::{satisfaction, Satisfaction};
 use super::value_matrix::{value_matrix, ValueMatrix, ValueMatrixError};
-use crate::model::{AnalysisSettings, Dataset};
+use crate::model::{AnalysisSettings, Dataset, SurveyResponse};
+use uuid::Uuid;
 
 /// Why the analysis could not run: always a bad setting, never the data.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -125,17 +129,39 @@ pub fn analyze_with_p_alive(
         },
         &churn,
     );
-    let attitudes = attitudes_from_surveys(&data.surveys, as_of);
-    let referrals = referral_counts(&data.customers);
-    let loyalty = loyalty(
-        &histories,
-        &settings.loyalty_weights,
-        &attitudes,
-        &referrals,
-    )?;
+    // As `loyalty(&histories, weights, &attitudes_from_surveys(..), &referral_counts(..))`, with
+    // the inputs placed by customer position instead of looked up by id text per customer.
+    let n = histories.customers.len();
+    let mut attitudes: Vec<Option<Attitude>> = vec![None; n];
+    let latest: Vec<(u128, Attitude)> = latest_attitudes(&data.surveys, as_of)
+        .into_iter()
+        .map(|(id, a)| (id.as_u128(), a))
+        .collect();
+    for (i, _, a) in positions(&histories.customers, |h| &h.customer_id, latest) {
+        attitudes[i] = Some(a);
+    }
+    let mut referrals: Vec<u32> = vec![0; n];
+    let counts: Vec<(u128, u32)> = referrals_by_id(&data.customers)
+        .into_iter()
+        .map(|(id, k)| (id.as_u128(), k))
+        .collect();
+    for (i, _, k) in positions(&histories.customers, |h| &h.customer_id, counts) {
+        referrals[i] = k;
+    }
+    let mut next = 0usize;
+    let loyalty = loyalty_with(&histories, &settings.loyalty_weights, |_| {
+        let i = next;
+        next += 1;
+        (
+            attitudes.get(i).and_then(Option::as_ref),
+            referrals.get(i).copied().unwrap_or(0),
+        )
+    })?;
+    let segments = survey_segments(&data.surveys, &rfm);
     let satisfaction = satisfaction(&data.surveys, as_of, |s| {
-        rfm.customer(&s.customer_id.to_string())
-            .map_or("none", |c| c.segment.id())
+        segments
+            .get(&s.customer_id.as_u128())
+            .map_or("none", |seg| seg.id())
             .to_owned()
     });
     Ok(Analysis {
@@ -149,6 +175,50 @@ pub fn analyze_with_p_alive(
         loyalty,
         satisfaction,
     })
+}
+
+/// The RFM segment of every surveyed customer who has one.
+fn survey_segments(surveys: &[SurveyResponse], rfm: &Rfm) -> FastMap<u128, Segment> {
+    let ids: Vec<(u128, ())> = surveys
+        .iter()
+        .map(|s| (s.customer_id.as_u128(), ()))
+        .collect();
+    let found = positions(&rfm.customers, |c| &c.customer_id, ids);
+    found
+        .into_iter()
+        .filter_map(|(i, id, ())| rfm.customers.get(i).map(|c| (id, c.segment)))
+        .collect()
+}
+
+/// Where each id of `items` is in `sorted` (entries in ascending id text, as every per-customer
+/// result is), as (position, id, value); ids not there are left out, and of repeated ids the
+/// first is kept. The ids are put in order and looked up moving forward only, galloping from the
+/// previous match: it reads a few entries near the last one instead of searching the whole list
+/// per id, and formats each id as text once, on the stack.
+fn positions<T, V>(
+    sorted: &[T],
+    id_of: impl Fn(&T) -> &CustomerId,
+    mut items: Vec<(u128, V)>,
+) -> Vec<(usize, u128, V)> {
+    items.sort_by_key(|e| e.0);
+    items.dedup_by_key(|e| e.0);
+    let mut out = Vec::with_capacity(items.len());
+    let mut buf = Uuid::encode_buffer();
+    let mut at = 0usize;
+    for (id, v) in items {
+        let text = Uuid::from_u128(id).hyphenated().encode_lower(&mut buf);
+        let rest = &sorted[at.min(sorted.len())..];
+        let mut end = 1;
+        while end < rest.len() && id_of(&rest[end - 1]).as_ref() < &*text {
+            end *= 2;
+        }
+        let end = end.min(rest.len());
+        at += rest[..end].partition_point(|c| id_of(c).as_ref() < &*text);
+        if sorted.get(at).is_some_and(|c| id_of(c).as_ref() == &*text) {
+            out.push((at, id, v));
+        }
+    }
+    out
 }
 
 impl Analysis {
@@ -166,5 +236,39 @@ impl Analysis {
             Method::Loyalty => self.loyalty.explain(customer_id, h),
             Method::Satisfaction => Some(self.satisfaction.explain()),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::analytics::loyalty::{attitudes_from_surveys, loyalty, referral_counts};
+    use crate::demo::{generate, DemoSize};
+
+    /// The positional shortcuts of `analyze` give what the public, id-keyed functions give.
+    #[test]
+    fn analyze_matches_the_methods_called_one_by_one() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let data = generate(DemoSize::Classroom, 7, as_of);
+        let settings = AnalysisSettings::default();
+        let a = analyze(&data, as_of, &settings).unwrap();
+        let want = loyalty(
+            &a.histories,
+            &settings.loyalty_weights,
+            &attitudes_from_surveys(&data.surveys, as_of),
+            &referral_counts(&data.customers),
+        )
+        .unwrap();
+        assert_eq!(a.loyalty, want);
+        assert!(a.loyalty.without_survey < a.loyalty.customers.len() as u32);
+        let want = satisfaction(&data.surveys, as_of, |s| {
+            a.rfm
+                .customer(&s.customer_id.to_string())
+                .map_or("none", |c| c.segment.id())
+                .to_owned()
+        });
+        assert_eq!(a.satisfaction, want);
+        assert!(a.satisfaction.by_group.len() > 2);
     }
 }

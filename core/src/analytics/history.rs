@@ -173,122 +173,88 @@ impl Histories {
         let (lo, hi) = bounds(as_of, window);
         let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
         // The orders are split by the first byte of the customer's id. A partition is a contiguous
-        // range of ids, so each one is resolved, grouped and summarised with a working set that
-        // stays in cache, and the partitions come out already in id order.
+        // range of ids, so each one is resolved and folded into per-customer totals with a working
+        // set that stays in the core's cache (a random access per order into totals for all
+        // customers costs a cache miss each), and the partitions come out already in id order. The
+        // split is stable, so each customer's orders keep the dataset's (usually date) order.
         const PARTS: usize = 256;
         let part = |u: &Uuid| usize::from(u.as_bytes()[0]);
-        let mut interned: FastMap<&str, u32> = FastMap::default();
-        let mut last_cat: (&str, u32) = ("", NO_CATEGORY);
-        let mut kept: Vec<(Uuid, Slot)> = Vec::with_capacity(data.orders.len());
-        let mut ostart = vec![0usize; PARTS + 1];
+        let per_part = data.orders.len() / PARTS + data.orders.len() / (PARTS * 4) + 16;
+        let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::with_capacity(per_part)).collect();
+        let mut categories = Categories::default();
         for o in &data.orders {
             let day = day_number(o.date.date());
             if !(lo..=hi).contains(&day) {
                 continue;
             }
-            let cat = o.category.as_str();
-            let category = if cat.is_empty() {
-                NO_CATEGORY
-            } else if cat == last_cat.0 {
-                last_cat.1
-            } else {
-                let next = interned.len() as u32;
-                let id = *interned.entry(cat).or_insert(next);
-                last_cat = (cat, id);
-                id
-            };
-            ostart[part(&o.customer_id) + 1] += 1;
-            kept.push((
-                o.customer_id,
-                Slot {
+            let category = categories.intern(o.category.as_str());
+            if let Some(v) = parts.get_mut(part(&o.customer_id)) {
+                v.push(Entry {
+                    customer: o.customer_id.as_u128(),
+                    amount: o.amount,
                     day,
                     category,
-                    amount: o.amount,
-                },
-            ));
+                });
+            }
         }
-        let mut cstart = vec![0usize; PARTS + 1];
+        let mut cust_parts: Vec<Vec<u128>> = (0..PARTS)
+            .map(|_| Vec::with_capacity(data.customers.len() / PARTS * 2 + 16))
+            .collect();
         for c in &data.customers {
-            cstart[part(&c.id) + 1] += 1;
-        }
-        for i in 1..=PARTS {
-            ostart[i] += ostart[i - 1];
-            cstart[i] += cstart[i - 1];
-        }
-        let mut by_part: Vec<(Uuid, Slot)> = vec![(Uuid::nil(), Slot::default()); kept.len()];
-        let mut fill = ostart.clone();
-        for &(u, slot) in &kept {
-            let f = &mut fill[part(&u)];
-            by_part[*f] = (u, slot);
-            *f += 1;
-        }
-        drop(kept);
-        let mut cust_part: Vec<Uuid> = vec![Uuid::nil(); data.customers.len()];
-        let mut fill = cstart.clone();
-        for c in &data.customers {
-            let f = &mut fill[part(&c.id)];
-            cust_part[*f] = c.id;
-            *f += 1;
+            if let Some(v) = cust_parts.get_mut(part(&c.id)) {
+                v.push(c.id.as_u128());
+            }
         }
 
         let mut customers = Vec::with_capacity(data.customers.len());
-        let mut local: FastMap<Uuid, u32> = FastMap::default();
-        let mut ids: Vec<Uuid> = Vec::new();
-        let mut local_of: Vec<u32> = Vec::new();
-        let mut rank: Vec<u32> = Vec::new();
-        let mut counts: Vec<u32> = Vec::new();
-        let mut slots: Vec<Slot> = Vec::new();
-        let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
+        let mut local = IdTable::default();
+        let mut ids: Vec<u128> = Vec::new();
+        let mut acc: Vec<Acc> = Vec::new();
+        let mut order: Vec<(u128, u32)> = Vec::new();
         let mut buf = Uuid::encode_buffer();
-        for p in 0..PARTS {
-            local.clear();
+        for (entries, cust) in parts.iter().zip(&cust_parts) {
+            local.reset(cust.len() + entries.len() / 4);
             ids.clear();
-            local_of.clear();
-            for &u in &cust_part[cstart[p]..cstart[p + 1]] {
+            acc.clear();
+            for &u in cust {
+                local.index(u, &mut ids);
+            }
+            acc.resize(ids.len(), Acc::default());
+            let mut in_date_order = true;
+            let mut many_categories = false;
+            for e in entries {
                 let next = ids.len() as u32;
-                local.entry(u).or_insert_with(|| {
-                    ids.push(u);
-                    next
-                });
+                let c = local.index(e.customer, &mut ids);
+                if c == next {
+                    acc.push(Acc::default());
+                }
+                let Some(a) = acc.get_mut(c as usize) else {
+                    continue;
+                };
+                in_date_order &= a.add(e.day, e.amount, since_12m);
+                if e.category != NO_CATEGORY {
+                    match 1u64.checked_shl(e.category) {
+                        Some(bit) => a.categories |= bit,
+                        None => many_categories = true,
+                    }
+                }
             }
-            let orders = &by_part[ostart[p]..ostart[p + 1]];
-            for (u, _) in orders {
-                let next = ids.len() as u32;
-                let l = *local.entry(*u).or_insert_with(|| {
-                    ids.push(*u);
-                    next
-                });
-                local_of.push(l);
+            if !in_date_order || many_categories {
+                // Every id of the partition is in the table by now, so this only looks them up.
+                let kept = entries
+                    .iter()
+                    .map(|e| (local.index(e.customer, &mut ids), e.day, e.category));
+                regroup(&mut acc, kept, many_categories);
             }
-            // Ranks of the partition's ids in id order.
-            let mut sorted: Vec<u32> = (0..ids.len() as u32).collect();
-            sorted.sort_unstable_by_key(|&i| ids[i as usize]);
-            rank.clear();
-            rank.resize(ids.len(), 0);
-            for (r, &i) in sorted.iter().enumerate() {
-                rank[i as usize] = r as u32;
-            }
-            counts.clear();
-            counts.resize(ids.len() + 1, 0);
-            for &l in &local_of {
-                counts[rank[l as usize] as usize + 1] += 1;
-            }
-            for i in 1..counts.len() {
-                counts[i] += counts[i - 1];
-            }
-            slots.clear();
-            slots.resize(orders.len(), Slot::default());
-            let mut fill = counts.clone();
-            for (&l, (_, slot)) in local_of.iter().zip(orders) {
-                let f = &mut fill[rank[l as usize] as usize];
-                slots[*f as usize] = *slot;
-                *f += 1;
-            }
-            for (r, &i) in sorted.iter().enumerate() {
-                let text = ids[i as usize].hyphenated().encode_lower(&mut buf);
+            order.clear();
+            order.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
+            order.sort_unstable();
+            for &(u, i) in &order {
+                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
                 let mut h = CustomerHistory::empty(Arc::from(&*text));
-                let slice = &mut slots[counts[r] as usize..counts[r + 1] as usize];
-                summarise(&mut h, slice, since_12m, &mut cats);
+                if let Some(a) = acc.get(i as usize) {
+                    a.fill(&mut h);
+                }
                 customers.push(h);
             }
         }
@@ -454,6 +420,251 @@ fn summarise(h: &mut CustomerHistory, slice: &mut [Slot], since_12m: i32, cats: 
     h.categories = cats.len() as u32;
 }
 
+/// Category names to small numbers. Shops have a handful of categories, so a short list compared
+/// in order beats hashing the name of every order; the map takes over past that.
+#[derive(Default)]
+struct Categories<'a> {
+    few: Vec<&'a str>,
+    more: FastMap<&'a str, u32>,
+}
+
+impl<'a> Categories<'a> {
+    const FEW: usize = 16;
+
+    fn intern(&mut self, name: &'a str) -> u32 {
+        if name.is_empty() {
+            return NO_CATEGORY;
+        }
+        if let Some(i) = self.few.iter().position(|&f| f == name) {
+            return i as u32;
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push(name);
+            return (self.few.len() - 1) as u32;
+        }
+        let next = (Self::FEW + self.more.len()) as u32;
+        *self.more.entry(name).or_insert(next)
+    }
+}
+
+/// Ids of one partition to dense indices: open addressing with linear probing over a table at most
+/// half full, small enough to stay in cache and simple enough to inline into the per-order loop.
+#[derive(Default)]
+struct IdTable {
+    keys: Vec<u128>,
+    slots: Vec<u32>,
+    shift: u32,
+}
+
+impl IdTable {
+    const EMPTY: u32 = u32::MAX;
+
+    /// Empties the table, sized for about `expected` ids.
+    fn reset(&mut self, expected: usize) {
+        let size = (expected.max(8) * 2).next_power_of_two();
+        self.keys.clear();
+        self.keys.resize(size, 0);
+        self.slots.clear();
+        self.slots.resize(size, Self::EMPTY);
+        self.shift = 64 - size.trailing_zeros();
+    }
+
+    fn slot_of(&self, id: u128) -> usize {
+        let h = ((id as u64) ^ ((id >> 64) as u64).rotate_left(32)).wrapping_mul(MIX);
+        (h >> self.shift) as usize
+    }
+
+    /// The index of `id`, numbering a new id `ids.len()` and appending it to `ids`.
+    fn index(&mut self, id: u128, ids: &mut Vec<u128>) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut s = self.slot_of(id);
+        loop {
+            match self.slots[s] {
+                Self::EMPTY => break,
+                v if self.keys[s] == id => return v,
+                _ => s = (s + 1) & mask,
+            }
+        }
+        let v = ids.len() as u32;
+        ids.push(id);
+        self.keys[s] = id;
+        self.slots[s] = v;
+        if ids.len() * 2 > self.keys.len() {
+            self.grow(ids);
+        }
+        v
+    }
+
+    fn grow(&mut self, ids: &[u128]) {
+        self.reset(ids.len() * 2);
+        let mask = self.keys.len() - 1;
+        for (v, &id) in ids.iter().enumerate() {
+            let mut s = self.slot_of(id);
+            while self.slots[s] != Self::EMPTY {
+                s = (s + 1) & mask;
+            }
+            self.keys[s] = id;
+            self.slots[s] = v as u32;
+        }
+    }
+}
+
+/// One analysed order, compacted for the per-partition pass.
+#[derive(Clone, Copy)]
+struct Entry {
+    customer: u128,
+    amount: Money,
+    day: i32,
+    category: u32,
+}
+
+/// Running totals of one customer's orders, one cache line each so that folding an order in touches
+/// a single line (the customers are visited in the orders' order, i.e. at random).
+#[derive(Clone, Copy, Default)]
+#[repr(align(64))]
+struct Acc {
+    revenue: i128,
+    revenue_12m: i128,
+    /// Bit `k` set when category `k` (< 64) was bought.
+    categories: u64,
+    /// Sum of squared gaps between consecutive distinct purchase days, in ascending day order
+    /// (the order in which the per-customer pass adds them, so the float sum is the same).
+    gap_sq: f64,
+    orders: u32,
+    first: i32,
+    last: i32,
+    purchase_days: u32,
+}
+
+impl Acc {
+    /// Folds one order in; false when it is dated before the customer's previous one, in which case
+    /// the day statistics must be recomputed from the sorted days ([`regroup`]).
+    fn add(&mut self, day: i32, amount: Money, since_12m: i32) -> bool {
+        let a = i128::from(amount);
+        self.revenue += a;
+        if day > since_12m {
+            self.revenue_12m += a;
+        }
+        self.orders += 1;
+        if self.orders == 1 {
+            self.first = day;
+            self.last = day;
+            self.purchase_days = 1;
+            return true;
+        }
+        if day > self.last {
+            let g = f64::from(day - self.last);
+            self.gap_sq += g * g;
+            self.purchase_days += 1;
+            self.last = day;
+            true
+        } else if day == self.last {
+            true
+        } else {
+            self.first = self.first.min(day);
+            false
+        }
+    }
+
+    fn fill(&self, h: &mut CustomerHistory) {
+        if self.orders == 0 {
+            return;
+        }
+        h.orders = self.orders;
+        h.revenue = clamp_money(self.revenue);
+        h.revenue_12m = clamp_money(self.revenue_12m);
+        h.first_purchase = Some(date_of(self.first));
+        h.last_purchase = Some(date_of(self.last));
+        h.purchase_days = self.purchase_days;
+        if self.purchase_days >= 2 {
+            let gaps = f64::from(self.purchase_days - 1);
+            // The gaps are whole days, so their float sum is exact and equals last − first.
+            let mean = f64::from(self.last - self.first) / gaps;
+            h.mean_interval_days = Some(mean);
+            if self.purchase_days >= 3 && mean > 0.0 {
+                let var = (self.gap_sq / gaps - mean * mean).max(0.0);
+                let cv = var.sqrt() / mean;
+                h.interval_cv = cv.is_finite().then_some(cv);
+            }
+        }
+        h.categories = self.categories.count_ones().min(MAX_CATEGORIES_COUNTED);
+    }
+}
+
+/// Recomputes the day statistics (and, with `categories`, the category counts) from each customer's
+/// days in ascending order: the orders' (customer, day, category) are grouped by customer with a
+/// counting sort, then each customer's few days are sorted.
+fn regroup(acc: &mut [Acc], kept: impl Iterator<Item = (u32, i32, u32)>, categories: bool) {
+    let mut start = Vec::with_capacity(acc.len() + 1);
+    let mut total = 0usize;
+    start.push(0);
+    for a in acc.iter() {
+        total += a.orders as usize;
+        start.push(total);
+    }
+    // Days and categories are grouped apart: only the days need sorting (the category count does
+    // not depend on order), and plain `i32`s sort fastest.
+    let mut fill = start.clone();
+    let mut days: Vec<i32> = vec![0; total];
+    let mut cats_of: Vec<u32> = if categories {
+        vec![NO_CATEGORY; total]
+    } else {
+        Vec::new()
+    };
+    for (c, day, cat) in kept {
+        if let Some(f) = fill.get_mut(c as usize) {
+            if let Some(d) = days.get_mut(*f) {
+                *d = day;
+            }
+            if let Some(k) = cats_of.get_mut(*f) {
+                *k = cat;
+            }
+            *f += 1;
+        }
+    }
+    let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
+    for (c, a) in acc.iter_mut().enumerate() {
+        let slice = &mut days[start[c]..start[c + 1]];
+        let Some(&first) = slice.first() else {
+            continue;
+        };
+        let first = if slice.is_sorted() {
+            first
+        } else {
+            slice.sort_unstable();
+            slice[0]
+        };
+        let mut prev = first;
+        let mut purchase_days = 1u32;
+        let mut gap_sq = 0f64;
+        for &d in slice[1..].iter() {
+            if d != prev {
+                let g = f64::from(d - prev);
+                gap_sq += g * g;
+                purchase_days += 1;
+                prev = d;
+            }
+        }
+        a.first = first;
+        a.last = prev;
+        a.purchase_days = purchase_days;
+        a.gap_sq = gap_sq;
+        if categories {
+            cats.clear();
+            for &k in &cats_of[start[c]..start[c + 1]] {
+                if k != NO_CATEGORY
+                    && cats.len() < MAX_CATEGORIES_COUNTED as usize
+                    && !cats.contains(&k)
+                {
+                    cats.push(k);
+                }
+            }
+            // Stored as a count in the low bits: `fill` only reads the number of bits set.
+            a.categories = (1u64 << cats.len()).wrapping_sub(1);
+        }
+    }
+}
+
 /// An `i128` sum clamped into the `i64` range of [`Money`].
 pub(crate) fn clamp_money(x: i128) -> Money {
     x.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as Money
@@ -503,3 +714,128 @@ impl IdHasher {
 
 /// A hash map keyed by ids with [`IdHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Customer, Order};
+    use chrono::{TimeZone, Utc};
+
+    /// The straightforward definition: each customer's orders gathered, sorted by day, summarised.
+    fn reference(data: &Dataset, as_of: NaiveDate, window: Option<DateWindow>) -> Histories {
+        let (lo, hi) = bounds(as_of, window);
+        let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap());
+        let mut names: Vec<&str> = Vec::new();
+        let mut by: std::collections::BTreeMap<Uuid, Vec<Slot>> = Default::default();
+        for c in &data.customers {
+            by.entry(c.id).or_default();
+        }
+        for o in &data.orders {
+            let day = day_number(o.date.date());
+            let slots = by.entry(o.customer_id).or_default();
+            if !(lo..=hi).contains(&day) {
+                continue;
+            }
+            let category = if o.category.is_empty() {
+                NO_CATEGORY
+            } else if let Some(i) = names.iter().position(|n| *n == o.category) {
+                i as u32
+            } else {
+                names.push(&o.category);
+                names.len() as u32 - 1
+            };
+            slots.push(Slot {
+                day,
+                category,
+                amount: o.amount,
+            });
+        }
+        let mut cats = Vec::new();
+        let customers = by
+            .into_iter()
+            .map(|(u, mut slots)| {
+                let mut h = CustomerHistory::empty(Arc::from(u.to_string().as_str()));
+                summarise(&mut h, &mut slots, since_12m, &mut cats);
+                h
+            })
+            .collect();
+        Histories {
+            as_of,
+            window,
+            customers,
+        }
+    }
+
+    fn dataset(date_order: bool, categories: u64, seed: u64) -> Dataset {
+        let now = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut data = Dataset::default();
+        for i in 0..400u128 {
+            // Spread over every first byte, with a few ids sharing one.
+            let id = Uuid::from_u128(((i % 300) << 120) | (i * 7919));
+            data.customers.push(Customer::new(id, format!("c{i}"), now));
+        }
+        for k in 0..20_000u128 {
+            let r = next();
+            let customer = if r % 101 == 0 {
+                // Customers that only orders name.
+                Uuid::from_u128((u128::from(r % 5) << 120) | 0xdead)
+            } else {
+                data.customers[(r % 400) as usize].id
+            };
+            let cat = next() % (categories + 1);
+            data.orders.push(Order {
+                id: Uuid::from_u128(k),
+                customer_id: customer,
+                date: (start + chrono::Days::new(next() % 800))
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+                amount: (next() % 40_000) as i64 - 2_000,
+                category: if cat == 0 {
+                    String::new()
+                } else {
+                    format!("cat{cat}")
+                },
+                quantity: 1,
+                note: String::new(),
+                points_redeemed: 0,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        if date_order {
+            data.orders.sort_by_key(|o| o.date);
+        }
+        data
+    }
+
+    #[test]
+    fn dataset_histories_match_the_definition() {
+        let as_of = NaiveDate::from_ymd_opt(2024, 10, 1).unwrap();
+        let window = Some(DateWindow {
+            from: NaiveDate::from_ymd_opt(2023, 3, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+        });
+        for date_order in [true, false] {
+            for categories in [0, 5, 90] {
+                for w in [None, window] {
+                    let data = dataset(date_order, categories, 7 + categories);
+                    let got = Histories::from_dataset(&data, as_of, w).unwrap();
+                    let want = reference(&data, as_of, w);
+                    assert_eq!(got.customers.len(), want.customers.len());
+                    for (g, w) in got.customers.iter().zip(&want.customers) {
+                        assert_eq!(g, w, "date order {date_order}, {categories} categories");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -126,7 +126,14 @@ pub fn lifecycle(histories: &Histories, options: &LifecycleOptions, churn: &Chur
         .map(|h| {
             let mut warned = false;
             while let Some(c) = warn.peek() {
-                match c.customer_id.as_ref().cmp(h.customer_id.as_ref()) {
+                // Churn's ids are usually clones of the histories' own, so the same allocation
+                // settles equality without comparing text.
+                let ord = if std::sync::Arc::ptr_eq(&c.customer_id, &h.customer_id) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    c.customer_id.as_ref().cmp(h.customer_id.as_ref())
+                };
+                match ord {
                     std::cmp::Ordering::Less => {
                         warn.next();
                     }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::explain::{finite, ratio, Explanation, Method, Step, Term, Value};
-use super::history::{CustomerHistory, CustomerId, Histories};
+use super::history::{CustomerHistory, CustomerId, FastMap, Histories};
 use crate::model::{Customer, SurveyResponse};
 
 /// Weights and scales of the loyalty score.
@@ -146,7 +146,18 @@ pub fn attitudes_from_surveys(
     surveys: &[SurveyResponse],
     as_of: NaiveDate,
 ) -> HashMap<String, Attitude> {
-    let mut latest: HashMap<Uuid, &SurveyResponse> = HashMap::new();
+    latest_attitudes(surveys, as_of)
+        .into_iter()
+        .map(|(id, a)| (id.to_string(), a))
+        .collect()
+}
+
+/// [`attitudes_from_surveys`] keyed by the customer's id itself.
+pub(crate) fn latest_attitudes(
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+) -> FastMap<Uuid, Attitude> {
+    let mut latest: FastMap<Uuid, &SurveyResponse> = FastMap::default();
     for s in surveys.iter().filter(|s| s.date <= as_of) {
         let e = latest.entry(s.customer_id).or_insert(s);
         if (s.date, s.created_at, s.id) > (e.date, e.created_at, e.id) {
@@ -166,7 +177,7 @@ pub fn attitudes_from_surveys(
             let satisfaction =
                 (!valid.is_empty()).then(|| valid.iter().sum::<f64>() / valid.len() as f64);
             (
-                id.to_string(),
+                id,
                 Attitude {
                     nps: (s.nps <= 10).then_some(s.nps),
                     satisfaction,
@@ -178,13 +189,21 @@ pub fn attitudes_from_surveys(
 
 /// Number of customers each customer referred (`referred_by`).
 pub fn referral_counts(customers: &[Customer]) -> HashMap<String, u32> {
-    let mut m: HashMap<Uuid, u32> = HashMap::new();
+    referrals_by_id(customers)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+/// [`referral_counts`] keyed by the referrer's id itself.
+pub(crate) fn referrals_by_id(customers: &[Customer]) -> FastMap<Uuid, u32> {
+    let mut m: FastMap<Uuid, u32> = FastMap::default();
     for c in customers {
         if let Some(r) = c.referred_by {
             *m.entry(r).or_default() += 1;
         }
     }
-    m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    m
 }
 
 /// The components of one customer's score, each in [0, 1].
@@ -360,6 +379,21 @@ pub fn loyalty(
     attitudes: &HashMap<String, Attitude>,
     referrals: &HashMap<String, u32>,
 ) -> Result<Loyalty, LoyaltyError> {
+    loyalty_with(histories, weights, |h| {
+        (
+            attitudes.get(h.customer_id.as_ref()),
+            referrals.get(h.customer_id.as_ref()).copied().unwrap_or(0),
+        )
+    })
+}
+
+/// [`loyalty`] with each customer's attitude and referral count from `inputs`, called once per
+/// customer in order, so a caller holding them by position avoids a lookup by id text.
+pub(crate) fn loyalty_with<'a>(
+    histories: &Histories,
+    weights: &LoyaltyWeights,
+    mut inputs: impl FnMut(&CustomerHistory) -> (Option<&'a Attitude>, u32),
+) -> Result<Loyalty, LoyaltyError> {
     check(weights)?;
     let mut counts = [0u32; 4];
     let mut without_survey = 0;
@@ -368,8 +402,7 @@ pub fn loyalty(
         .customers
         .iter()
         .map(|h| {
-            let att = attitudes.get(h.customer_id.as_ref());
-            let referred = referrals.get(h.customer_id.as_ref()).copied().unwrap_or(0);
+            let (att, referred) = inputs(h);
             let components = components(h, histories.as_of, weights, referred, att);
             let (behaviour, attitude, score) = components.scores(weights);
             let quadrant = attitude.map(|a| {

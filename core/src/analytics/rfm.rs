@@ -309,14 +309,38 @@ pub fn grid_position(s: u8, bins: u8) -> u8 {
 }
 
 /// Ranks 1..n of `values` ascending, ties by index (ids are already ascending).
-fn ranks<T: Ord + Copy>(values: &[T]) -> Vec<u32> {
+fn ranks<T: Ord + Copy + Into<i128>>(values: &[T]) -> Vec<u32> {
+    // Ranks are by (value, position). Recency (days) and frequency (orders) span a small range, so
+    // a counting sort over the values gives the same ranks without comparing.
+    let n = values.len();
+    let wide = |v: &T| -> i128 { (*v).into() };
+    if let (Some(lo), Some(hi)) = (values.iter().map(wide).min(), values.iter().map(wide).max()) {
+        let span = hi - lo;
+        if span < (4 * n as i128).max(1024) {
+            let mut counts = vec![0u32; span as usize + 2];
+            for v in values {
+                counts[(wide(v) - lo) as usize + 1] += 1;
+            }
+            for i in 1..counts.len() {
+                counts[i] += counts[i - 1];
+            }
+            return values
+                .iter()
+                .map(|v| {
+                    let c = &mut counts[(wide(v) - lo) as usize];
+                    *c += 1;
+                    *c
+                })
+                .collect();
+        }
+    }
     let mut keys: Vec<(T, u32)> = values
         .iter()
         .enumerate()
         .map(|(i, &v)| (v, i as u32))
         .collect();
     keys.sort_unstable();
-    let mut rank = vec![0u32; values.len()];
+    let mut rank = vec![0u32; n];
     for (k, &(_, i)) in keys.iter().enumerate() {
         rank[i as usize] = k as u32 + 1;
     }
