@@ -203,13 +203,20 @@ fn Body() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let route = use_route();
-    move || match app.load.get() {
-        LoadState::Opening => view! {
+    // Pages appear once customers are read and stay mounted while the rest loads, so nothing a
+    // user has typed is lost when the other records arrive.
+    let phase = Memo::new(move |_| match app.load.get() {
+        LoadState::Opening => Phase::Opening,
+        LoadState::Failed(e) => Phase::Failed(e),
+        LoadState::CustomersReady | LoadState::Ready => Phase::Loaded,
+    });
+    move || match phase.get() {
+        Phase::Opening => view! {
             <p class="loading" role="status">{move || i18n.t(Key::Loading)}</p>
         }
         .into_any(),
-        LoadState::Failed(e) => view! { <StorageFailure error=e/> }.into_any(),
-        LoadState::CustomersReady | LoadState::Ready => match route.get() {
+        Phase::Failed(e) => view! { <StorageFailure error=e/> }.into_any(),
+        Phase::Loaded => match route.get() {
             Route::Customers => view! { <CustomerList/> }.into_any(),
             Route::NewCustomer => view! { <CustomerForm id=None/> }.into_any(),
             Route::EditCustomer(id) => view! { <CustomerForm id=Some(id)/> }.into_any(),
@@ -217,6 +224,14 @@ fn Body() -> impl IntoView {
             Route::Settings => view! { <SettingsPage/> }.into_any(),
         },
     }
+}
+
+/// What the page body shows.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Opening,
+    Failed(StorageError),
+    Loaded,
 }
 
 /// What the user sees when the database cannot be used: what happened and what to do.
