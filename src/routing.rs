@@ -77,7 +77,10 @@ fn focus_page() {
     if let Some(el) =
         target.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
     {
-        let _ = el.focus();
+        // The page was just scrolled to its top; keep the header in view on small screens.
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&options);
     }
 }
 
