@@ -356,6 +356,13 @@ impl BgNbdParams {
         if t <= 0.0 {
             return 0.0;
         }
+        self.alive_weight(x, t_x, big_t)
+            .apply(self.expected_purchases_if_alive(t, x, big_t))
+    }
+
+    /// The part of [`Self::expected_purchases`] that does not depend on `t_x` (shared by every
+    /// customer with the same `x` and `T`), for `t > 0`.
+    pub(crate) fn expected_purchases_if_alive(&self, t: f64, x: f64, big_t: f64) -> f64 {
         let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let z = t / (alpha + big_t + t);
         // Euler's transformation of 2F1(r+x, b+x; a+b+x−1; z) turns its large upper parameters
@@ -375,16 +382,42 @@ impl BgNbdParams {
         } else {
             bl.exp_m1() / big_b
         };
-        let numerator = -c * expm1_over_b - s * bl.exp();
+        -c * expm1_over_b - s * bl.exp()
+    }
+
+    /// The factor of [`Self::expected_purchases`] that depends on `t_x`: the expectation for a
+    /// customer known to be alive, weighted by the probability of being alive.
+    pub(crate) fn alive_weight(&self, x: f64, t_x: f64, big_t: f64) -> AliveWeight {
         if x <= 0.0 {
-            return numerator;
+            return AliveWeight { mul: 1.0, div: 1.0 };
         }
+        let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
         let d = (a / (b + x - 1.0)).ln() + (r + x) * ((alpha + big_t) / (alpha + t_x)).ln();
         if d > 0.0 {
             let e = (-d).exp();
-            numerator * e / (1.0 + e)
+            AliveWeight {
+                mul: e,
+                div: 1.0 + e,
+            }
         } else {
-            numerator / (1.0 + d.exp())
+            AliveWeight {
+                mul: 1.0,
+                div: 1.0 + d.exp(),
+            }
         }
+    }
+}
+
+/// `v ↦ v · mul / div`: the P(alive) weighting of an expectation, in the exact operations of
+/// `v · e/(1+e)` or `v/(1+e^d)` (multiplying by 1 and dividing by 1 are exact).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AliveWeight {
+    mul: f64,
+    div: f64,
+}
+
+impl AliveWeight {
+    pub(crate) fn apply(self, v: f64) -> f64 {
+        v * self.mul / self.div
     }
 }

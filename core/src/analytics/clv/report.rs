@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::lifetime_value::clv_by_month;
+use super::lifetime_value::{clv_by_month, expected_purchases_and_clv};
 use super::{
     fit_bgnbd, fit_bgnbd_penalized, fit_gamma_gamma, periods_per_month, summarize, BgNbdParams,
     ClvError, ClvOptions, ClvReport, CustomerClv, CustomerSummary, GammaGammaParams, MonthStep,
@@ -191,22 +191,20 @@ pub fn clv_report(tx: &[Transaction], opts: &ClvOptions) -> Result<ClvReport, Cl
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(e.to_string())),
     };
+    let (expected, clvs) = expected_purchases_and_clv(
+        &bgnbd,
+        gamma_gamma.as_ref(),
+        &summaries,
+        opts.time_unit,
+        opts.predict_periods,
+        opts.horizon_months,
+        opts.discount_rate,
+    );
     let mut customers = Vec::with_capacity(summaries.len());
-    for s in &summaries {
+    for (i, s) in summaries.iter().enumerate() {
         let id = s.customer_id.as_str();
-        let clv = match &gamma_gamma {
-            Some(gg) => Some(finite(
-                super::customer_lifetime_value(
-                    &bgnbd,
-                    gg,
-                    s,
-                    opts.time_unit,
-                    opts.horizon_months,
-                    opts.discount_rate,
-                ),
-                "lifetime value",
-                id,
-            )?),
+        let clv = match &clvs {
+            Some(v) => Some(finite(v[i], "lifetime value", id)?),
             None => None,
         };
         customers.push(CustomerClv {
@@ -215,11 +213,7 @@ pub fn clv_report(tx: &[Transaction], opts: &ClvOptions) -> Result<ClvReport, Cl
             recency: s.recency,
             t: s.t,
             p_alive: finite(bgnbd.p_alive(s.frequency, s.recency, s.t), "P(alive)", id)?,
-            expected_purchases: finite(
-                bgnbd.expected_purchases(opts.predict_periods, s.frequency, s.recency, s.t),
-                "expected purchases",
-                id,
-            )?,
+            expected_purchases: finite(expected[i], "expected purchases", id)?,
             clv,
         });
     }
