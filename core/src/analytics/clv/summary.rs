@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 
 use super::{CustomerSummary, TimeUnit};
-use crate::analytics::history::FastMap;
+use std::hash::{BuildHasher, BuildHasherDefault};
+
+use crate::analytics::history::IdHasher;
 use crate::analytics::Transaction;
 
 /// Summarise a transaction log as lifetimes' `summary_data_from_transaction_data` does.
@@ -19,27 +21,20 @@ pub fn summarize(
     calibration_end: NaiveDate,
     unit: TimeUnit,
 ) -> Vec<CustomerSummary> {
-    // Number the customers in order of appearance (a fast hash of the id instead of comparing
-    // ids in a sort of every row), gather each customer's rows with a counting sort, and order
-    // the customers by id afterwards: the same grouping as sorting the rows by (id, day), with
-    // string comparisons only for the customers, not for every row.
-    let mut index: FastMap<&str, u32> = FastMap::default();
-    let mut ids: Vec<&str> = Vec::new();
+    // Number the customers in order of appearance, gather each customer's rows with a counting
+    // sort, and order the customers by id afterwards: the same grouping as sorting the rows by
+    // (id, day), with string comparisons for the customers only, not for every row.
+    let mut ids = IdTable::default();
     let mut keyed: Vec<(u32, NaiveDate, i64)> = Vec::with_capacity(tx.len());
     for t in tx.iter().filter(|t| t.date <= calibration_end) {
-        let id = t.customer_id.as_str();
-        let k = *index.entry(id).or_insert_with(|| {
-            ids.push(id);
-            ids.len() as u32 - 1
-        });
-        keyed.push((k, t.date, t.amount));
+        keyed.push((ids.number(&t.customer_id), t.date, t.amount));
     }
-    drop(index);
-    let mut start = vec![0_usize; ids.len() + 1];
+    let customers = ids.len();
+    let mut start = vec![0_usize; customers + 1];
     for &(k, _, _) in &keyed {
         start[k as usize + 1] += 1;
     }
-    for k in 0..ids.len() {
+    for k in 0..customers {
         start[k + 1] += start[k];
     }
     let mut next = start.clone();
@@ -50,38 +45,29 @@ pub fn summarize(
         *slot += 1;
     }
     drop(keyed);
-    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
-    order.sort_unstable_by(|&x, &y| ids[x as usize].cmp(ids[y as usize]));
-    let mut rows: Vec<(&str, NaiveDate, i64)> = Vec::with_capacity(grouped.len());
-    for &k in &order {
-        let k = k as usize;
-        let slice = &mut grouped[start[k]..start[k + 1]];
-        slice.sort_unstable_by_key(|r| r.0);
-        rows.extend(slice.iter().map(|&(date, amount)| (ids[k], date, amount)));
-    }
+    let mut order: Vec<u32> = (0..customers as u32).collect();
+    order.sort_unstable_by(|&x, &y| ids.get(x).cmp(ids.get(y)));
 
     let days_per_unit = unit.days();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let id = rows[i].0;
-        let first_day = rows[i].1;
+    let mut out = Vec::with_capacity(customers);
+    for &k in &order {
+        let rows = &mut grouped[start[k as usize]..start[k as usize + 1]];
+        rows.sort_unstable_by_key(|r| r.0);
+        let Some(&(first_day, _)) = rows.first() else {
+            continue;
+        };
         let mut last_day = first_day;
-        let mut day = first_day;
         let mut distinct_days = 1_u64;
         // i128 so that even a log of maximal i64 amounts cannot overflow.
         let mut repeat_total: i128 = 0;
-        while i < rows.len() && rows[i].0 == id {
-            let (_, date, amount) = rows[i];
-            if date != day {
+        for &(date, amount) in rows.iter() {
+            if date != last_day {
                 distinct_days += 1;
-                day = date;
                 last_day = date;
             }
             if date != first_day {
                 repeat_total += i128::from(amount);
             }
-            i += 1;
         }
         let frequency = (distinct_days - 1) as f64;
         let monetary_value = if distinct_days > 1 {
@@ -90,7 +76,7 @@ pub fn summarize(
             0.0
         };
         out.push(CustomerSummary {
-            customer_id: id.to_string(),
+            customer_id: ids.get(k).to_string(),
             frequency,
             recency: (last_day - first_day).num_days() as f64 / days_per_unit,
             t: (calibration_end - first_day).num_days() as f64 / days_per_unit,
@@ -98,6 +84,72 @@ pub fn summarize(
         });
     }
     out
+}
+
+/// Distinct ids numbered in order of first appearance. The ids are copied into one buffer, so a
+/// lookup compares against nearby memory rather than against the string of whichever
+/// transaction first had the id.
+#[derive(Default)]
+struct IdTable {
+    text: String,
+    /// End of each id in `text` (its start is the previous end).
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
+    /// Open addressing, linear probing: an id number + 1, or 0 for an empty slot.
+    slots: Vec<u32>,
+}
+
+impl IdTable {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, k: u32) -> &str {
+        let k = k as usize;
+        let begin = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.text[begin..self.ends[k]]
+    }
+
+    fn number(&mut self, id: &str) -> u32 {
+        if 2 * (self.len() + 1) > self.slots.len() {
+            self.grow();
+        }
+        let h = BuildHasherDefault::<IdHasher>::default().hash_one(id);
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => break,
+                n => {
+                    let k = n - 1;
+                    if self.hashes[k as usize] == h && self.get(k) == id {
+                        return k;
+                    }
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        let k = self.len() as u32;
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        self.hashes.push(h);
+        self.slots[i] = k + 1;
+        k
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        let mask = size - 1;
+        let mut slots = vec![0_u32; size];
+        for (k, &h) in self.hashes.iter().enumerate() {
+            let mut i = h as usize & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = k as u32 + 1;
+        }
+        self.slots = slots;
+    }
 }
 
 #[cfg(test)]
