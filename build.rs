@@ -1,4 +1,5 @@
-//! Turns `locales/en.json` and `locales/zh-CN.json` into Rust: an enum `Key` with one variant per
+//! Turns `locales/en.json` and `locales/zh-CN.json` (plus `locales/<area>/…` per part of the app)
+//! into Rust: an enum `Key` with one variant per
 //! string and a lookup per locale, so a missing or misspelt key is a compile error, and a string
 //! present in one language but not the other fails the build.
 //!
@@ -12,16 +13,44 @@ use std::path::Path;
 
 const LOCALES: [(&str, &str); 2] = [("en", "EN"), ("zh-CN", "ZH_CN")];
 
+/// `locales/<locale>.json` and `locales/<area>/<locale>.json` for every area folder, so each part
+/// of the app keeps its strings beside the others' without one file everyone edits.
+fn locale_files(locale: &str) -> Vec<String> {
+    let mut files = vec![format!("locales/{locale}.json")];
+    let mut areas: Vec<_> = std::fs::read_dir("locales")
+        .unwrap_or_else(|e| panic!("cannot read locales/: {e}"))
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.path())
+        .collect();
+    areas.sort();
+    for dir in areas {
+        let path = dir.join(format!("{locale}.json"));
+        if path.exists() {
+            files.push(path.to_string_lossy().into_owned());
+        }
+    }
+    files
+}
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     let mut tables: Vec<(&str, BTreeMap<String, String>)> = Vec::new();
+    println!("cargo::rerun-if-changed=locales");
     for (file, konst) in LOCALES {
-        let path = format!("locales/{file}.json");
-        println!("cargo::rerun-if-changed={path}");
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-        let map: BTreeMap<String, String> = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{path} is not a flat JSON object of strings: {e}"));
+        let mut map = BTreeMap::new();
+        for path in locale_files(file) {
+            println!("cargo::rerun-if-changed={path}");
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+            let part: BTreeMap<String, String> = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{path} is not a flat JSON object of strings: {e}"));
+            for (key, value) in part {
+                if map.insert(key.clone(), value).is_some() {
+                    panic!("{path}: key {key} is already defined in another {file}.json");
+                }
+            }
+        }
         tables.push((konst, map));
     }
     let (_, reference) = &tables[0];

@@ -83,6 +83,45 @@ impl Data {
         self.loyalty.set(loyalty);
     }
 
+    /// Applies stored `changes` to the signals, each kind's signal updated once.
+    fn show(&self, changes: Vec<Change>) {
+        let mut customers = Vec::new();
+        let mut orders = Vec::new();
+        let mut interactions = Vec::new();
+        let mut deals = Vec::new();
+        let mut tasks = Vec::new();
+        let mut surveys = Vec::new();
+        let mut ledger = Vec::new();
+        for change in changes {
+            match change {
+                Change::Put(Record::Customer(r)) => customers.push(Ok(r)),
+                Change::Put(Record::Order(r)) => orders.push(Ok(r)),
+                Change::Put(Record::Interaction(r)) => interactions.push(Ok(r)),
+                Change::Put(Record::Deal(r)) => deals.push(Ok(r)),
+                Change::Put(Record::Task(r)) => tasks.push(Ok(r)),
+                Change::Put(Record::Survey(r)) => surveys.push(Ok(r)),
+                Change::Put(Record::Ledger(r)) => ledger.push(Ok(r)),
+                Change::Put(Record::Settings(s)) => self.settings.set(s),
+                Change::Put(Record::Loyalty(l)) => self.loyalty.set(l),
+                Change::Delete(StoreName::Customers, id) => customers.push(Err(id)),
+                Change::Delete(StoreName::Orders, id) => orders.push(Err(id)),
+                Change::Delete(StoreName::Interactions, id) => interactions.push(Err(id)),
+                Change::Delete(StoreName::Deals, id) => deals.push(Err(id)),
+                Change::Delete(StoreName::Tasks, id) => tasks.push(Err(id)),
+                Change::Delete(StoreName::Surveys, id) => surveys.push(Err(id)),
+                Change::Delete(StoreName::Ledger, id) => ledger.push(Err(id)),
+                Change::Delete(..) => {}
+            }
+        }
+        merge(self.customers, customers, |r| r.id);
+        merge(self.orders, orders, |r| r.id);
+        merge(self.interactions, interactions, |r| r.id);
+        merge(self.deals, deals, |r| r.id);
+        merge(self.tasks, tasks, |r| r.id);
+        merge(self.surveys, surveys, |r| r.id);
+        merge(self.ledger, ledger, |r| r.id);
+    }
+
     /// Counts of each kind of record, for the data page.
     pub fn counts(&self) -> [(Key, usize); 7] {
         [
@@ -392,6 +431,20 @@ impl AppState {
         Ok(())
     }
 
+    /// Writes `changes` to IndexedDB in one transaction and then shows them: the generic write
+    /// that every page uses for records other than customers' cascades.
+    ///
+    /// # Errors
+    /// The storage error when the write failed; nothing changed then.
+    pub async fn apply(self, changes: Vec<Change>) -> Result<(), StorageError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.db()?.apply(&changes).await?;
+        self.data.show(changes);
+        Ok(())
+    }
+
     /// Replaces the whole workspace with `data` in one transaction.
     ///
     /// # Errors
@@ -429,6 +482,44 @@ fn upsert<T, K: PartialEq>(list: &mut Vec<T>, item: T, key: impl Fn(&T) -> K) {
         Some(i) => list[i] = item,
         None => list.push(item),
     }
+}
+
+/// Applies puts (`Ok`) and deletions (`Err(id)`) to one list signal, touching it only when there
+/// is something to apply. Ids are looked up through a map so a large batch stays linear.
+fn merge<T: 'static + Send + Sync>(
+    signal: RwSignal<Vec<T>>,
+    items: Vec<Result<T, Uuid>>,
+    key: impl Fn(&T) -> Uuid,
+) {
+    if items.is_empty() {
+        return;
+    }
+    signal.update(|list| {
+        let mut at: std::collections::HashMap<Uuid, usize> =
+            list.iter().enumerate().map(|(i, r)| (key(r), i)).collect();
+        let mut deleted = std::collections::HashSet::new();
+        for item in items {
+            match item {
+                Ok(r) => {
+                    let k = key(&r);
+                    deleted.remove(&k);
+                    match at.get(&k) {
+                        Some(&i) => list[i] = r,
+                        None => {
+                            at.insert(k, list.len());
+                            list.push(r);
+                        }
+                    }
+                }
+                Err(id) => {
+                    deleted.insert(id);
+                }
+            }
+        }
+        if !deleted.is_empty() {
+            list.retain(|r| !deleted.contains(&key(r)));
+        }
+    });
 }
 
 /// The app state from context.
