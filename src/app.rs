@@ -9,7 +9,14 @@ use crate::pages::customers::{
     form::CustomerForm,
     list::{CustomerList, ListState},
 };
+use crate::pages::customers::view::CustomerView;
 use crate::pages::data::DataPage;
+use crate::pages::loyalty::LoyaltyPage;
+use crate::pages::sales::{
+    form::SalePage,
+    list::{SalesFilters, SalesList},
+    provide_new_sale_shortcut,
+};
 use crate::pages::settings::SettingsPage;
 use crate::routing::{provide_router, use_route, Route};
 use crate::state::{use_app, AppState, LoadState};
@@ -79,6 +86,9 @@ pub fn App() -> impl IntoView {
     ListState::provide();
     let app = AppState::new();
     provide_context(app);
+    crate::analysis::provide_analysis();
+    SalesFilters::provide();
+    provide_new_sale_shortcut();
     leptos::task::spawn_local(app.start());
 
     // Push the language and theme out to the document and to preferences.
@@ -127,7 +137,11 @@ fn Header() -> impl IntoView {
     };
     let nav_link = move |target: Route, key: Key| {
         let current = move || match (route.get(), target) {
-            (Route::NewCustomer | Route::EditCustomer(_), Route::Customers) => true,
+            (
+                Route::NewCustomer | Route::EditCustomer(_) | Route::Customer(_),
+                Route::Customers,
+            ) => true,
+            (Route::NewSale(_) | Route::EditSale(_), Route::Sales) => true,
             (r, t) => r == t,
         };
         view! {
@@ -144,9 +158,20 @@ fn Header() -> impl IntoView {
             </div>
             <nav aria-label=move || i18n.t(Key::NavLabel)>
                 {nav_link(Route::Customers, Key::NavCustomers)}
+                {nav_link(Route::Sales, Key::SalesNav)}
+                {nav_link(Route::Loyalty, Key::SalesLoyaltyNav)}
                 {nav_link(Route::Data, Key::NavData)}
                 {nav_link(Route::Settings, Key::NavSettings)}
             </nav>
+            <a class="button primary new-sale" href=move || {
+                match route.get() {
+                    Route::Customer(id) => Route::NewSale(Some(id)),
+                    _ => Route::NewSale(None),
+                }
+                .href()
+            } aria-keyshortcuts="N" title=move || i18n.t(Key::SalesNewShortcut)>
+                {move || i18n.t(Key::SalesNew)}
+            </a>
             <div class="switches">
                 <label>
                     <span class="visually-hidden">{move || i18n.t(Key::Language)}</span>
@@ -220,6 +245,11 @@ fn Body() -> impl IntoView {
             Route::Customers => view! { <CustomerList/> }.into_any(),
             Route::NewCustomer => view! { <CustomerForm id=None/> }.into_any(),
             Route::EditCustomer(id) => view! { <CustomerForm id=Some(id)/> }.into_any(),
+            Route::Customer(id) => view! { <CustomerView id=id/> }.into_any(),
+            Route::Sales => view! { <SalesList/> }.into_any(),
+            Route::NewSale(customer) => view! { <SalePage order=None customer=customer/> }.into_any(),
+            Route::EditSale(id) => view! { <SalePage order=Some(id) customer=None/> }.into_any(),
+            Route::Loyalty => view! { <LoyaltyPage/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),
             Route::Settings => view! { <SettingsPage/> }.into_any(),
         },

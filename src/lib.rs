@@ -2,6 +2,7 @@
 //!
 //! `main.rs` only calls [`start`]; everything else is here so tests can use it.
 
+pub mod analysis;
 pub mod app;
 pub mod browser;
 pub mod components;

@@ -12,8 +12,18 @@ pub enum Route {
     Customers,
     /// The form for a new customer.
     NewCustomer,
-    /// The form for an existing customer.
+    /// The form for an existing customer (`#/customers/<id>/edit`).
     EditCustomer(Uuid),
+    /// Customer 360: everything about one customer (`#/customers/<id>`).
+    Customer(Uuid),
+    /// The orders list.
+    Sales,
+    /// A new sale, optionally for a given customer.
+    NewSale(Option<Uuid>),
+    /// Editing a sale.
+    EditSale(Uuid),
+    /// The loyalty programme's settings.
+    Loyalty,
     /// Demo data and what is stored.
     Data,
     /// Shop settings.
@@ -25,13 +35,22 @@ impl Route {
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_matches('/');
         let mut parts = path.split('/');
-        match (parts.next(), parts.next()) {
-            (Some("customers"), Some("new")) => Route::NewCustomer,
-            (Some("customers"), Some(id)) => Uuid::parse_str(id)
+        let uuid = |s: &str| Uuid::parse_str(s).ok();
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("customers"), Some("new"), _) => Route::NewCustomer,
+            (Some("customers"), Some(id), Some("edit")) => uuid(id)
                 .map(Route::EditCustomer)
                 .unwrap_or(Route::Customers),
-            (Some("data"), _) => Route::Data,
-            (Some("settings"), _) => Route::Settings,
+            (Some("customers"), Some(id), _) => {
+                uuid(id).map(Route::Customer).unwrap_or(Route::Customers)
+            }
+            (Some("sales"), Some("new"), Some(id)) => Route::NewSale(uuid(id)),
+            (Some("sales"), Some("new"), None) => Route::NewSale(None),
+            (Some("sales"), Some(id), _) => uuid(id).map(Route::EditSale).unwrap_or(Route::Sales),
+            (Some("sales"), None, _) => Route::Sales,
+            (Some("loyalty"), ..) => Route::Loyalty,
+            (Some("data"), ..) => Route::Data,
+            (Some("settings"), ..) => Route::Settings,
             _ => Route::Customers,
         }
     }
@@ -41,7 +60,13 @@ impl Route {
         match self {
             Route::Customers => "#/customers".into(),
             Route::NewCustomer => "#/customers/new".into(),
-            Route::EditCustomer(id) => format!("#/customers/{id}"),
+            Route::EditCustomer(id) => format!("#/customers/{id}/edit"),
+            Route::Customer(id) => format!("#/customers/{id}"),
+            Route::Sales => "#/sales".into(),
+            Route::NewSale(None) => "#/sales/new".into(),
+            Route::NewSale(Some(id)) => format!("#/sales/new/{id}"),
+            Route::EditSale(id) => format!("#/sales/{id}"),
+            Route::Loyalty => "#/loyalty".into(),
             Route::Data => "#/data".into(),
             Route::Settings => "#/settings".into(),
         }
@@ -100,6 +125,12 @@ mod tests {
             Route::Customers,
             Route::NewCustomer,
             Route::EditCustomer(id),
+            Route::Customer(id),
+            Route::Sales,
+            Route::NewSale(None),
+            Route::NewSale(Some(id)),
+            Route::EditSale(id),
+            Route::Loyalty,
             Route::Data,
             Route::Settings,
         ] {
@@ -107,5 +138,7 @@ mod tests {
         }
         assert_eq!(Route::parse(""), Route::Customers);
         assert_eq!(Route::parse("#/customers/not-a-uuid"), Route::Customers);
+        assert_eq!(Route::parse("#/sales/new/nope"), Route::NewSale(None));
+        assert_eq!(Route::parse("#/sales/nope"), Route::Sales);
     }
 }

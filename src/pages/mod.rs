@@ -1,4 +1,6 @@
 //! The app's pages, one module per route.
 pub mod customers;
 pub mod data;
+pub mod loyalty;
+pub mod sales;
 pub mod settings;

@@ -338,7 +338,7 @@ pub fn CustomerForm(
                             <p class="warning">
                                 {move || i18n.tf(key, &[("name", &name)])}
                                 " "
-                                <a href=Route::EditCustomer(d.other_id).href()>{move || i18n.t(Key::OpenCustomer)}</a>
+                                <a href=Route::Customer(d.other_id).href()>{move || i18n.t(Key::OpenCustomer)}</a>
                             </p>
                         }
                     }).collect_view()}

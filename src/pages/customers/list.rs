@@ -309,7 +309,7 @@ fn CustomerRow(
     customer: Customer,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let href = Route::EditCustomer(customer.id).href();
+    let href = Route::Customer(customer.id).href();
     let archived = customer.archived;
     let created = customer
         .created_at

@@ -1,0 +1,60 @@
+//! The workspace's analysis (RFM, ABC, value matrix, churn, lifecycle, loyalty, satisfaction) as
+//! one memo shared through context: computed by `kehu_core::analytics::analyze` once all records
+//! are read, and again whenever customers, orders, surveys or the analysis settings change. Pages
+//! (Customer 360, later the dashboard) read it with [`use_analysis`] instead of computing their own.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use kehu_core::analytics::analyze::{analyze, Analysis, AnalysisError};
+use kehu_core::Dataset;
+
+use crate::state::{today, use_app, LoadState};
+
+/// One computed analysis. Two values are equal only when they are the same computation, so a
+/// recompute always notifies readers without comparing every result field by field.
+#[derive(Clone, Debug)]
+pub struct Computed(pub Result<Arc<Analysis>, AnalysisError>);
+
+impl PartialEq for Computed {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Ok(a), Ok(b)) => Arc::ptr_eq(a, b),
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// The current analysis: `None` while records are still being read.
+#[derive(Clone, Copy)]
+pub struct AnalysisMemo(pub Memo<Option<Computed>>);
+
+/// Provides the analysis memo; call once, after the app state is in context.
+pub fn provide_analysis() {
+    let app = use_app();
+    let d = app.data;
+    let memo = Memo::new(move |_| {
+        if app.load.get() != LoadState::Ready {
+            return None;
+        }
+        let settings = d.settings.with(|s| s.analysis.clone());
+        // Only what `analyze` reads: customers (referrals), orders and surveys.
+        let data = Dataset {
+            customers: d.customers.get(),
+            orders: d.orders.get(),
+            surveys: d.surveys.get(),
+            ..Dataset::default()
+        };
+        Some(Computed(
+            analyze(&data, today(), &settings).map(Arc::new),
+        ))
+    });
+    provide_context(AnalysisMemo(memo));
+}
+
+/// The analysis memo from context.
+pub fn use_analysis() -> Memo<Option<Computed>> {
+    expect_context::<AnalysisMemo>().0
+}
