@@ -44,6 +44,7 @@ test('editing changes the customer and keeps the rest', async ({ page }) => {
   await openApp(page);
   await addCustomer(page, { name: 'Chen Jing', phone: '13700002222' });
   await page.getByRole('link', { name: 'Chen Jing' }).click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Edit customer' })).toBeVisible();
   await page.getByRole('textbox', { name: 'Company', exact: true }).fill('Jing Studio');
   await page.getByLabel('Birthday').fill('1991-04-05');
@@ -55,6 +56,7 @@ test('editing changes the customer and keeps the rest', async ({ page }) => {
   await expect(page.getByRole('row').filter({ hasText: 'Chen Jing' })).toContainText('Jing Studio');
   await page.reload();
   await page.getByRole('link', { name: 'Chen Jing' }).click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
   await expect(page.getByRole('textbox', { name: 'Phone', exact: true })).toHaveValue('13700002222');
   await expect(page.getByLabel('Birthday')).toHaveValue('1991-04-05');
   await expect(page.getByRole('textbox', { name: 'Field name' })).toHaveValue('Shoe size');
@@ -65,6 +67,7 @@ test('delete shows Undo, and Undo restores the customer exactly', async ({ page 
   await openApp(page);
   await addCustomer(page, { name: 'Zhao Lei', phone: '13600003333', email: 'zl@example.com', tags: 'VIP' });
   await page.getByRole('link', { name: 'Zhao Lei' }).click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
   const before = await page.locator('form').evaluate((f) =>
     [...f.querySelectorAll('input, textarea, select')].map((e: any) => e.type === 'checkbox' ? e.checked : e.value));
   await page.getByRole('button', { name: 'Delete' }).click();
@@ -76,6 +79,7 @@ test('delete shows Undo, and Undo restores the customer exactly', async ({ page 
   await expect(page.getByText('Zhao Lei restored.')).toBeVisible();
   await page.reload();
   await page.getByRole('link', { name: 'Zhao Lei' }).click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
   const after = await page.locator('form').evaluate((f) =>
     [...f.querySelectorAll('input, textarea, select')].map((e: any) => e.type === 'checkbox' ? e.checked : e.value));
   expect(after).toEqual(before);
@@ -112,6 +116,7 @@ test('search as you type, filter by tag and archived state, sort by a column', a
 
   // Archive one: it leaves the active list and appears under archived.
   await page.getByRole('link', { name: 'Bo Wang' }).click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
   await page.getByRole('button', { name: 'Archive' }).click();
   await expect(rows).toHaveCount(2);
   await page.getByRole('combobox', { name: 'Archived state' }).selectOption('archived');
@@ -123,7 +128,7 @@ test('search as you type, filter by tag and archived state, sort by a column', a
 test('keyboard alone: add a customer without the mouse', async ({ page }) => {
   await openApp(page);
   // Tab from the top of the page to "New customer".
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 20; i++) {
     await page.keyboard.press('Tab');
     const name = await page.evaluate(() => document.activeElement?.textContent?.trim());
     if (name === 'New customer') break;
@@ -142,6 +147,10 @@ test('keyboard alone: add a customer without the mouse', async ({ page }) => {
     await page.keyboard.press('Tab');
     if (await page.getByRole('link', { name: 'Keyboard Kate' }).evaluate((e) => e === document.activeElement)) break;
   }
+  await page.keyboard.press('Enter');
+  // The customer's page opens; its Edit link opens the form.
+  await expect(page.getByRole('heading', { name: 'Keyboard Kate', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'Edit', exact: true }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Edit customer' })).toBeVisible();
 });

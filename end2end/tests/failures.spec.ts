@@ -34,6 +34,7 @@ test('a write that fails changes nothing and tells the user', async ({ page }) =
   await page.getByRole('link', { name: 'Back to customers' }).click();
   await expect(page.getByRole('row').filter({ hasText: 'Lost Lu' })).toHaveCount(0);
   await page.getByRole('link', { name: 'Kept Ke' }).click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
   await page.getByRole('textbox', { name: 'Phone', exact: true }).fill('13999999999');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText("This device's storage is full").last()).toBeVisible();

@@ -124,6 +124,13 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
     let note = RwSignal::new(existing.as_ref().map(|o| o.note.clone()).unwrap_or_default());
     let tried = RwSignal::new(false);
     let saving = RwSignal::new(false);
+    // Opened directly (not by following a link) or once records arrived: focus the first field.
+    let first_field = if preset.is_some() {
+        "sale-amount"
+    } else {
+        "sale-customer"
+    };
+    Effect::new(move |_| focus_later(first_field));
 
     let suggestions = Memo::new(move |_| {
         let q = query.get();
@@ -166,6 +173,7 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                 customer_id.set(Some(id));
                 creating.set(false);
                 query.set(label);
+                focus_later("sale-amount");
             }
             Suggestion::Create(name) => {
                 customer_id.set(None);

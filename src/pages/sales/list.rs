@@ -171,21 +171,21 @@ pub fn SalesList() -> impl IntoView {
                 </a>
             </div>
             <div class="toolbar filters">
-                <label>
-                    {move || i18n.t(Key::SalesFilterFrom)}
-                    <input type="date" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
-                </label>
-                <label>
-                    {move || i18n.t(Key::SalesFilterTo)}
-                    <input type="date" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
-                </label>
-                <label>
-                    {move || i18n.t(Key::SalesFilterCustomer)}
-                    <input type="search" prop:value=move || customer.get() on:input=move |ev| customer.set(event_target_value(&ev))/>
-                </label>
-                <label>
-                    {move || i18n.t(Key::SalesFilterCategory)}
-                    <select on:change=move |ev| category.set(event_target_value(&ev))>
+                <div class="filter">
+                    <label for="sales-from">{move || i18n.t(Key::SalesFilterFrom)}</label>
+                    <input id="sales-from" type="date" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
+                </div>
+                <div class="filter">
+                    <label for="sales-to">{move || i18n.t(Key::SalesFilterTo)}</label>
+                    <input id="sales-to" type="date" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
+                </div>
+                <div class="filter">
+                    <label for="sales-customer">{move || i18n.t(Key::SalesFilterCustomer)}</label>
+                    <input id="sales-customer" type="search" prop:value=move || customer.get() on:input=move |ev| customer.set(event_target_value(&ev))/>
+                </div>
+                <div class="filter">
+                    <label for="sales-category">{move || i18n.t(Key::SalesFilterCategory)}</label>
+                    <select id="sales-category" on:change=move |ev| category.set(event_target_value(&ev))>
                         <option value="" selected=move || category.get().is_empty()>{move || i18n.t(Key::SalesAllCategories)}</option>
                         {move || categories.get().into_iter().map(|c| {
                             let v = c.clone();
@@ -193,7 +193,7 @@ pub fn SalesList() -> impl IntoView {
                             view! { <option value=value selected=move || category.get() == v>{c}</option> }
                         }).collect_view()}
                     </select>
-                </label>
+                </div>
             </div>
             <Show when=ready fallback=move || view! { <p class="loading" role="status">{move || i18n.t(Key::Loading)}</p> }>
                 <p class="count" aria-live="polite">

@@ -1,0 +1,181 @@
+import { test, expect, openApp, addCustomer } from './fixtures';
+import type { Page } from '@playwright/test';
+
+const preview = (page: Page) => page.locator('.points-preview [role=status]');
+const options = (page: Page, name = 'Customer') => page.getByRole('listbox', { name }).getByRole('option');
+
+/// Records a sale from the keyboard alone: N, the customer typed and picked with Enter, the amount,
+/// optionally points to redeem, Enter to save.
+async function keyboardSale(page: Page, who: string, amount: string, redeem?: string) {
+  await page.getByRole('main').focus();
+  await page.keyboard.press('n');
+  await expect(page.getByRole('heading', { name: 'New sale', level: 1 })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Customer' })).toBeFocused();
+  await page.keyboard.type(who);
+  await expect(options(page).first()).toContainText(who);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: 'Amount (before points)' })).toBeFocused();
+  await page.keyboard.type(amount);
+  if (redeem) {
+    // Category, quantity, then the points to redeem.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Coffee beans');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('spinbutton', { name: 'Points to redeem' })).toBeFocused();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(redeem);
+  }
+}
+
+test('a sale with points earned and then redeemed, keyboard only', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Wang Fang', phone: '13800138000' });
+
+  await keyboardSale(page, 'Wang', '300');
+  await expect(preview(page)).toContainText('Tier: 普通 Standard ×1');
+  await expect(preview(page)).toContainText('Points earned: 300');
+  await expect(preview(page)).toContainText('Balance: 0 → 300 points');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of ¥300.00 saved for Wang Fang (300 points).')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sales', level: 1 })).toBeVisible();
+
+  // Typing the phone finds her too; 100 points take ¥1 off and the rest earns points.
+  await keyboardSale(page, '138001', '50', '100');
+  await expect(preview(page)).toContainText('Points redeemed: 100 (−¥1.00)');
+  await expect(preview(page)).toContainText('To pay: ¥49.00');
+  await expect(preview(page)).toContainText('Points earned: 49');
+  await expect(preview(page)).toContainText('Balance: 300 → 249 points');
+  // More than she has is refused before saving.
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('400');
+  await expect(page.getByText('The customer has 300 points; 400 cannot be redeemed.').first()).toBeVisible();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('100');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of ¥49.00 saved for Wang Fang (-51 points).')).toBeVisible();
+
+  const rows = page.getByRole('table').getByRole('row');
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByText('2 of 2 sales shown · total ¥349.00')).toBeVisible();
+  await expect(rows.nth(1)).toContainText('Coffee beans');
+  await expect(rows.nth(1)).toContainText('¥49.00');
+  await expect(rows.nth(1)).toContainText('100');
+
+  // The customer's page shows the balance, and it survives a reload.
+  await page.reload();
+  await page.getByRole('link', { name: 'Wang Fang' }).first().click();
+  await expect(page.locator('.balance').first()).toHaveText('249 points');
+  await expect(page.getByText(/more spend to reach 银卡 Silver/)).toBeVisible();
+});
+
+test('edit a sale, delete it, and undo the delete', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Chen Jing' });
+  await keyboardSale(page, 'Chen', '100');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of ¥100.00 saved for Chen Jing (100 points).')).toBeVisible();
+
+  await page.getByRole('link', { name: /^Edit sale of / }).click();
+  await expect(page.getByRole('heading', { name: 'Edit sale' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Customer' })).toHaveValue('Chen Jing');
+  const amount = page.getByRole('textbox', { name: 'Amount (before points)' });
+  await expect(amount).toHaveValue('100.00');
+  await amount.fill('250');
+  // Its own earlier points do not count towards the balance it starts from.
+  await expect(preview(page)).toContainText('Balance: 0 → 250 points');
+  await page.getByRole('button', { name: 'Save sale' }).click();
+  await expect(page.getByText('Sale of ¥250.00 saved for Chen Jing (250 points).')).toBeVisible();
+  const rows = page.getByRole('table').getByRole('row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText('¥250.00');
+
+  await page.getByRole('button', { name: /^Delete sale of / }).click();
+  await expect(page.getByText('Sale of ¥250.00 deleted.')).toBeVisible();
+  await expect(rows).toHaveCount(1);
+  await expect(page.getByText('No sales match.')).toBeVisible();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByText('Sale restored.')).toBeVisible();
+  await expect(rows).toHaveCount(2);
+  await page.reload();
+  await expect(rows.nth(1)).toContainText('¥250.00');
+  await rows.nth(1).getByRole('link', { name: 'Chen Jing' }).click();
+  await expect(page.locator('.balance').first()).toHaveText('250 points');
+});
+
+test('the orders list filters by date range, customer and category', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Anna Li' });
+  await addCustomer(page, { name: 'Bo Wang' });
+  const sale = async (who: string, amount: string, category: string, date: string) => {
+    await page.goto('/#/sales/new');
+    await page.getByRole('combobox', { name: 'Customer' }).fill(who);
+    await page.getByRole('listbox', { name: 'Customer' }).getByRole('option', { name: who, exact: true }).click();
+    await page.getByRole('textbox', { name: 'Amount (before points)' }).fill(amount);
+    await page.getByRole('combobox', { name: 'Item or category' }).fill(category);
+    await page.getByLabel('Date and time').fill(date);
+    await page.getByRole('button', { name: 'Save sale' }).click();
+    await expect(page.getByRole('heading', { name: 'Sales', level: 1 })).toBeVisible();
+  };
+  await sale('Anna Li', '10', 'Tea', '2026-01-05T10:00');
+  await sale('Anna Li', '20', 'Cake', '2026-02-05T10:00');
+  await sale('Bo Wang', '30', 'Tea', '2026-03-05T10:00');
+  await expect(page.getByText('3 of 3 sales shown · total ¥60.00')).toBeVisible();
+  await page.getByLabel('Category', { exact: true }).selectOption('Tea');
+  await expect(page.getByText('2 of 2 sales shown · total ¥40.00')).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Customer' }).fill('anna');
+  await expect(page.getByText('1 of 1 sales shown · total ¥10.00')).toBeVisible();
+  await page.getByLabel('Category', { exact: true }).selectOption('');
+  await page.getByLabel('From', { exact: true }).fill('2026-02-01');
+  await expect(page.getByText('1 of 1 sales shown · total ¥20.00')).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Customer' }).fill('');
+  await page.getByLabel('To', { exact: true }).fill('2026-02-28');
+  await expect(page.getByText('1 of 1 sales shown · total ¥20.00')).toBeVisible();
+  await page.getByLabel('To', { exact: true }).fill('');
+  await expect(page.getByText('2 of 2 sales shown · total ¥50.00')).toBeVisible();
+});
+
+test('a change to the loyalty programme changes the points of the next sale', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Li Lei' });
+  await page.getByRole('link', { name: 'Loyalty' }).click();
+  await expect(page.getByRole('heading', { name: 'Loyalty programme' })).toBeVisible();
+  const perUnit = page.getByRole('textbox', { name: 'Points per currency unit' });
+  await perUnit.fill('0');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Points per currency unit must be a number above 0.')).toBeVisible();
+  await perUnit.fill('2');
+  await page.getByRole('group', { name: 'Tier 1' }).getByRole('textbox', { name: 'Points multiplier' }).fill('1.5');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Loyalty programme saved.')).toBeVisible();
+
+  await page.reload();
+  await expect(perUnit).toHaveValue('2');
+  await keyboardSale(page, 'Li Lei', '10');
+  await expect(preview(page)).toContainText('Tier: 普通 Standard ×1.5');
+  // ⌊10 yuan × 2 points × 1.5⌋
+  await expect(preview(page)).toContainText('Points earned: 30');
+});
+
+test('简体中文: a sale for a new customer created on the spot', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto('/#/sales/new');
+  await expect(page.getByRole('heading', { name: '新建销售', level: 1 })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: '客户' })).toBeFocused();
+  await page.keyboard.type('李雷');
+  await expect(options(page, '客户').first()).toHaveText('新建客户“李雷”');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: '新客户姓名' })).toBeFocused();
+  await expect(page.getByRole('textbox', { name: '新客户姓名' })).toHaveValue('李雷');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('13912345678');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('88');
+  await expect(page.locator('.points-preview [role=status]')).toContainText('获得积分：88');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('已为 李雷 保存 ¥88.00 的销售（积分 88）。')).toBeVisible();
+  await page.getByRole('link', { name: '客户', exact: true }).click();
+  await expect(page.getByRole('row').filter({ hasText: '李雷' })).toContainText('13912345678');
+  await context.close();
+});
