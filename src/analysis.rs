@@ -47,9 +47,7 @@ pub fn provide_analysis() {
             surveys: d.surveys.get(),
             ..Dataset::default()
         };
-        Some(Computed(
-            analyze(&data, today(), &settings).map(Arc::new),
-        ))
+        Some(Computed(analyze(&data, today(), &settings).map(Arc::new)))
     });
     provide_context(AnalysisMemo(memo));
 }

@@ -5,11 +5,11 @@ use leptos::prelude::*;
 
 use crate::components::toast::ToastHost;
 use crate::i18n::{use_i18n, I18n, Key, Locale};
+use crate::pages::customers::view::CustomerView;
 use crate::pages::customers::{
     form::CustomerForm,
     list::{CustomerList, ListState},
 };
-use crate::pages::customers::view::CustomerView;
 use crate::pages::data::DataPage;
 use crate::pages::loyalty::LoyaltyPage;
 use crate::pages::sales::{
@@ -247,7 +247,9 @@ fn Body() -> impl IntoView {
             Route::EditCustomer(id) => view! { <CustomerForm id=Some(id)/> }.into_any(),
             Route::Customer(id) => view! { <CustomerView id=id/> }.into_any(),
             Route::Sales => view! { <SalesList/> }.into_any(),
-            Route::NewSale(customer) => view! { <SalePage order=None customer=customer/> }.into_any(),
+            Route::NewSale(customer) => {
+                view! { <SalePage order=None customer=customer/> }.into_any()
+            }
             Route::EditSale(id) => view! { <SalePage order=Some(id) customer=None/> }.into_any(),
             Route::Loyalty => view! { <LoyaltyPage/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),

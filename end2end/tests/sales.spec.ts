@@ -158,7 +158,9 @@ test('a change to the loyalty programme changes the points of the next sale', as
 });
 
 test('简体中文: a sale for a new customer created on the spot', async ({ browser }) => {
-  const context = await browser.newContext({ locale: 'zh-CN' });
+  // On a 360-px phone: nothing scrolls sideways.
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } });
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   const page = await context.newPage();
   await page.goto('/#/sales/new');
   await expect(page.getByRole('heading', { name: '新建销售', level: 1 })).toBeVisible();
@@ -173,9 +175,36 @@ test('简体中文: a sale for a new customer created on the spot', async ({ bro
   await page.keyboard.press('Tab');
   await page.keyboard.type('88');
   await expect(page.locator('.points-preview [role=status]')).toContainText('获得积分：88');
+  expect(await overflow()).toBeLessThanOrEqual(0);
   await page.keyboard.press('Enter');
   await expect(page.getByText('已为 李雷 保存 ¥88.00 的销售（积分 88）。')).toBeVisible();
+  await expect(page.getByRole('table').getByRole('row').nth(1)).toContainText('李雷');
+  expect(await overflow()).toBeLessThanOrEqual(0);
   await page.getByRole('link', { name: '客户', exact: true }).click();
   await expect(page.getByRole('row').filter({ hasText: '李雷' })).toContainText('13912345678');
   await context.close();
+});
+
+test('the referrer gets the referral bonus with the first purchase of the customer they referred', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Anna Li' });
+  await page.getByRole('link', { name: 'New customer' }).first().click();
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Bo Wang');
+  await page.getByLabel('Referred by').fill('Anna Li');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'Bo Wang' })).toBeVisible();
+
+  await keyboardSale(page, 'Bo Wang', '20');
+  await expect(preview(page)).toContainText('Referral bonus to Anna Li: +200 points');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of ¥20.00 saved for Bo Wang (20 points).')).toBeVisible();
+  // Only the first purchase brings the bonus.
+  await keyboardSale(page, 'Bo Wang', '20');
+  await expect(preview(page)).toContainText('Points earned: 20');
+  await expect(preview(page)).not.toContainText('Referral bonus');
+
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await page.getByRole('link', { name: 'Anna Li' }).click();
+  await expect(page.locator('.balance').first()).toHaveText('200 points');
+  await expect(page.getByRole('list', { name: 'Timeline' })).toContainText('Points bonus +200 推荐好友 Referral bonus');
 });

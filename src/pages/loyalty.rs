@@ -31,7 +31,12 @@ pub fn LoyaltyPage() -> impl IntoView {
     let per_unit = RwSignal::new(start.points_per_unit.to_string());
     let birthday = RwSignal::new(start.birthday_bonus.to_string());
     let referral = RwSignal::new(start.referral_bonus.to_string());
-    let expiry = RwSignal::new(start.expiry_months.map(|m| m.to_string()).unwrap_or_default());
+    let expiry = RwSignal::new(
+        start
+            .expiry_months
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    );
     let rows = RwSignal::new(
         start
             .tiers
@@ -99,10 +104,16 @@ pub fn LoyaltyPage() -> impl IntoView {
             let threshold = parse_amount(&r.threshold);
             let multiplier = number(&r.multiplier);
             if threshold.is_err() {
-                problems.push(i18n.tf(Key::SalesLoyaltyErrThresholdText, &[("n", &(i + 1).to_string())]));
+                problems.push(i18n.tf(
+                    Key::SalesLoyaltyErrThresholdText,
+                    &[("n", &(i + 1).to_string())],
+                ));
             }
             if multiplier.is_none() {
-                problems.push(i18n.tf(Key::SalesLoyaltyErrMultiplierText, &[("n", &(i + 1).to_string())]));
+                problems.push(i18n.tf(
+                    Key::SalesLoyaltyErrMultiplierText,
+                    &[("n", &(i + 1).to_string())],
+                ));
             }
             tiers.push(Tier {
                 name: r.name.trim().to_string(),
@@ -118,7 +129,11 @@ pub fn LoyaltyPage() -> impl IntoView {
             expiry_months,
         };
         if problems.is_empty() {
-            problems.extend(validate_programme(&programme).iter().map(|e| programme_error(i18n, e)));
+            problems.extend(
+                validate_programme(&programme)
+                    .iter()
+                    .map(|e| programme_error(i18n, e)),
+            );
         }
         errors.set(problems);
         if !errors.with_untracked(Vec::is_empty) {
@@ -127,14 +142,21 @@ pub fn LoyaltyPage() -> impl IntoView {
         programme.tiers.sort_by_key(|t| t.threshold);
         let toasts = use_toasts();
         leptos::task::spawn_local(async move {
-            match app.apply(vec![Change::Put(Record::Loyalty(programme))]).await {
+            match app
+                .apply(vec![Change::Put(Record::Loyalty(programme))])
+                .await
+            {
                 Ok(()) => toasts.info(Key::SalesLoyaltySaved, &[]),
                 Err(e) => toasts.storage_error(&e),
             }
         });
     };
 
-    let simple = move |key: Key, help: Option<Key>, sig: RwSignal<String>, id: &'static str, mode: &'static str| {
+    let simple = move |key: Key,
+                       help: Option<Key>,
+                       sig: RwSignal<String>,
+                       id: &'static str,
+                       mode: &'static str| {
         view! {
             <div class="field">
                 <label for=id>{move || i18n.t(key)}</label>

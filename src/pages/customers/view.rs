@@ -89,9 +89,9 @@ pub fn CustomerView(
         .into_any(),
         Some(c) => {
             let referrer = c.referred_by.and_then(|r| {
-                app.data
-                    .customers
-                    .with_untracked(|l| l.iter().find(|x| x.id == r).map(|x| (x.id, x.name.clone())))
+                app.data.customers.with_untracked(|l| {
+                    l.iter().find(|x| x.id == r).map(|x| (x.id, x.name.clone()))
+                })
             });
             let fact = |key: Key, value: String| {
                 (!value.trim().is_empty()).then(|| {
@@ -183,8 +183,8 @@ fn PointsCard(id: Uuid) -> impl IntoView {
         }
         adjust_error.set(None);
         let stamp = now();
-        let entry = |date: NaiveDateTime, kind: LedgerKind, points: i64, reason: String| {
-            LedgerEntry {
+        let entry =
+            |date: NaiveDateTime, kind: LedgerKind, points: i64, reason: String| LedgerEntry {
                 id: new_id(),
                 customer_id: id,
                 date,
@@ -194,8 +194,7 @@ fn PointsCard(id: Uuid) -> impl IntoView {
                 reason,
                 created_at: stamp,
                 updated_at: stamp,
-            }
-        };
+            };
         // Expiries due by now are written first, so the ledger explains the balance.
         let mut changes: Vec<Change> = pending
             .iter()

@@ -40,8 +40,7 @@ pub fn SalePage(
         if ready.get() {
             view! { <SaleForm order=order customer=customer/> }.into_any()
         } else {
-            view! { <p class="loading" role="status">{move || i18n.t(Key::Loading)}</p> }
-                .into_any()
+            view! { <p class="loading" role="status">{move || i18n.t(Key::Loading)}</p> }.into_any()
         }
     }
 }
@@ -59,8 +58,10 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let d = app.data;
-    let existing: Option<Order> =
-        order.and_then(|id| d.orders.with_untracked(|l| l.iter().find(|o| o.id == id).cloned()));
+    let existing: Option<Order> = order.and_then(|id| {
+        d.orders
+            .with_untracked(|l| l.iter().find(|o| o.id == id).cloned())
+    });
     if order.is_some() && existing.is_none() {
         return view! {
             <section class="form-page">
@@ -72,8 +73,10 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
     }
     let is_new = existing.is_none();
     let order_id = existing.as_ref().map_or_else(new_id, |o| o.id);
-    let find_customer =
-        move |id: Uuid| d.customers.with_untracked(|l| l.iter().find(|c| c.id == id).cloned());
+    let find_customer = move |id: Uuid| {
+        d.customers
+            .with_untracked(|l| l.iter().find(|c| c.id == id).cloned())
+    };
     let preset = existing
         .as_ref()
         .map(|o| o.customer_id)
@@ -109,19 +112,19 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
             .map(|o| o.category.clone())
             .unwrap_or_default(),
     );
-    let quantity_text = RwSignal::new(
-        existing
-            .as_ref()
-            .map_or(1, |o| o.quantity)
-            .to_string(),
-    );
+    let quantity_text = RwSignal::new(existing.as_ref().map_or(1, |o| o.quantity).to_string());
     let redeem_text = RwSignal::new(
         existing
             .as_ref()
             .map_or(0, |o| o.points_redeemed)
             .to_string(),
     );
-    let note = RwSignal::new(existing.as_ref().map(|o| o.note.clone()).unwrap_or_default());
+    let note = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|o| o.note.clone())
+            .unwrap_or_default(),
+    );
     let tried = RwSignal::new(false);
     let saving = RwSignal::new(false);
     // Opened directly (not by following a link) or once records arrived: focus the first field.
@@ -369,7 +372,11 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                 Ok(()) => {
                     toasts.info(
                         Key::SalesSaved,
-                        &[("amount", &paid), ("name", &customer.name), ("points", &points)],
+                        &[
+                            ("amount", &paid),
+                            ("name", &customer.name),
+                            ("points", &points),
+                        ],
                     );
                     navigate(Route::Sales);
                 }
@@ -413,7 +420,12 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                 Ok(()) => {
                     let undo = Callback::new(move |()| {
                         let mut back = vec![Change::Put(Record::Order(order.clone()))];
-                        back.extend(entries.iter().cloned().map(|e| Change::Put(Record::Ledger(e))));
+                        back.extend(
+                            entries
+                                .iter()
+                                .cloned()
+                                .map(|e| Change::Put(Record::Ledger(e))),
+                        );
                         leptos::task::spawn_local(async move {
                             match app.apply(back).await {
                                 Ok(()) => toasts.info(Key::SalesRestored, &[]),
@@ -467,7 +479,9 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
             }
             "Enter" if open.get_untracked() && n > 0 => {
                 ev.prevent_default();
-                if let Some(s) = suggestions.with_untracked(|l| l.get(active.get_untracked()).cloned()) {
+                if let Some(s) =
+                    suggestions.with_untracked(|l| l.get(active.get_untracked()).cloned())
+                {
                     pick(s);
                 }
             }

@@ -127,7 +127,8 @@ pub fn SalesList() -> impl IntoView {
         if let Some((who, balance)) =
             super::negative_balance_after(app, &changes, super::local_now())
         {
-            let name = names.with_untracked(|n| n.get(&who).map(|c| c.0.clone()).unwrap_or_default());
+            let name =
+                names.with_untracked(|n| n.get(&who).map(|c| c.0.clone()).unwrap_or_default());
             toasts.error(
                 Key::SalesErrBalanceOf,
                 &[("name", &name), ("balance", &balance.to_string())],
@@ -140,7 +141,12 @@ pub fn SalesList() -> impl IntoView {
                 Ok(()) => {
                     let undo = Callback::new(move |()| {
                         let mut back = vec![Change::Put(Record::Order(order.clone()))];
-                        back.extend(entries.iter().cloned().map(|e| Change::Put(Record::Ledger(e))));
+                        back.extend(
+                            entries
+                                .iter()
+                                .cloned()
+                                .map(|e| Change::Put(Record::Ledger(e))),
+                        );
                         leptos::task::spawn_local(async move {
                             match app.apply(back).await {
                                 Ok(()) => toasts.info(Key::SalesRestored, &[]),
