@@ -37,7 +37,7 @@ test('a sale with points earned and then redeemed, keyboard only', async ({ page
   await expect(preview(page)).toContainText('Points earned: 300');
   await expect(preview(page)).toContainText('Balance: 0 → 300 points');
   await page.keyboard.press('Enter');
-  await expect(page.getByText('Sale of ¥300.00 saved for Wang Fang (300 points).')).toBeVisible();
+  await expect(page.getByText('Sale of ¥300.00 saved for Wang Fang; points balance 300.')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Sales', level: 1 })).toBeVisible();
 
   // Typing the phone finds her too; 100 points take ¥1 off and the rest earns points.
@@ -53,7 +53,7 @@ test('a sale with points earned and then redeemed, keyboard only', async ({ page
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.type('100');
   await page.keyboard.press('Enter');
-  await expect(page.getByText('Sale of ¥49.00 saved for Wang Fang (-51 points).')).toBeVisible();
+  await expect(page.getByText('Sale of ¥49.00 saved for Wang Fang; points balance 249.')).toBeVisible();
 
   const rows = page.getByRole('table').getByRole('row');
   await expect(rows).toHaveCount(3);
@@ -74,7 +74,7 @@ test('edit a sale, delete it, and undo the delete', async ({ page }) => {
   await addCustomer(page, { name: 'Chen Jing' });
   await keyboardSale(page, 'Chen', '100');
   await page.keyboard.press('Enter');
-  await expect(page.getByText('Sale of ¥100.00 saved for Chen Jing (100 points).')).toBeVisible();
+  await expect(page.getByText('Sale of ¥100.00 saved for Chen Jing; points balance 100.')).toBeVisible();
 
   await page.getByRole('link', { name: /^Edit sale of / }).click();
   await expect(page.getByRole('heading', { name: 'Edit sale' })).toBeVisible();
@@ -85,7 +85,7 @@ test('edit a sale, delete it, and undo the delete', async ({ page }) => {
   // Its own earlier points do not count towards the balance it starts from.
   await expect(preview(page)).toContainText('Balance: 0 → 250 points');
   await page.getByRole('button', { name: 'Save sale' }).click();
-  await expect(page.getByText('Sale of ¥250.00 saved for Chen Jing (250 points).')).toBeVisible();
+  await expect(page.getByText('Sale of ¥250.00 saved for Chen Jing; points balance 250.')).toBeVisible();
   const rows = page.getByRole('table').getByRole('row');
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(1)).toContainText('¥250.00');
@@ -177,7 +177,7 @@ test('简体中文: a sale for a new customer created on the spot', async ({ bro
   await expect(page.locator('.points-preview [role=status]')).toContainText('获得积分：88');
   expect(await overflow()).toBeLessThanOrEqual(0);
   await page.keyboard.press('Enter');
-  await expect(page.getByText('已为 李雷 保存 ¥88.00 的销售（积分 88）。')).toBeVisible();
+  await expect(page.getByText('已为 李雷 保存 ¥88.00 的销售；积分余额 88。')).toBeVisible();
   await expect(page.getByRole('table').getByRole('row').nth(1)).toContainText('李雷');
   expect(await overflow()).toBeLessThanOrEqual(0);
   await page.getByRole('link', { name: '客户', exact: true }).click();
@@ -197,7 +197,7 @@ test('the referrer gets the referral bonus with the first purchase of the custom
   await keyboardSale(page, 'Bo Wang', '20');
   await expect(preview(page)).toContainText('Referral bonus to Anna Li: +200 points');
   await page.keyboard.press('Enter');
-  await expect(page.getByText('Sale of ¥20.00 saved for Bo Wang (20 points).')).toBeVisible();
+  await expect(page.getByText('Sale of ¥20.00 saved for Bo Wang; points balance 20.')).toBeVisible();
   // Only the first purchase brings the bonus.
   await keyboardSale(page, 'Bo Wang', '20');
   await expect(preview(page)).toContainText('Points earned: 20');

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use kehu_core::analytics::explain::{Explanation, Method, Value};
+use kehu_core::analytics::loyalty::LoyaltyQuadrant;
 use kehu_core::points::{check_adjustment, points_state, rolling_spend, tier_progress, Expiry};
 use kehu_core::{Channel, DealStage, LedgerEntry, LedgerKind};
 
@@ -302,7 +303,13 @@ fn AnalysisCard(id: Uuid) -> impl IntoView {
                     }
                 });
                 let warned = a.churn.customer(&key).is_some_and(|c| c.warning);
-                let loyalty = a.loyalty.customer(&key).map(|l| format!("{:.0} / 100", l.score));
+                let loyalty = a.loyalty.customer(&key).map(|l| {
+                    let score = format!("{:.0} / 100", l.score);
+                    match l.quadrant {
+                        Some(q) => format!("{score} · {}", i18n.t(quadrant_key(q))),
+                        None => score,
+                    }
+                });
                 let row = |label: Key, value: Option<String>, method: Method, class: &'static str| {
                     let explanation = a.explain(method, &key);
                     view! {
@@ -334,7 +341,7 @@ fn Explain(explanation: Explanation) -> impl IntoView {
     let params = explanation
         .parameters
         .iter()
-        .map(|t| format!("{} = {}", t.name, value_text(i18n, &t.value)))
+        .map(|t| format!("{} = {}", term_name(&t.name), value_text(i18n, &t.value)))
         .collect::<Vec<_>>()
         .join(", ");
     view! {
@@ -343,12 +350,12 @@ fn Explain(explanation: Explanation) -> impl IntoView {
             {(!params.is_empty()).then(|| view! { <p class="params">{params.clone()}</p> })}
             <ol>
                 {explanation.steps.into_iter().map(|s| {
-                    let inputs = s.inputs.iter().map(|t| format!("{} = {}", t.name, value_text(i18n, &t.value))).collect::<Vec<_>>().join(", ");
+                    let inputs = s.inputs.iter().map(|t| format!("{} = {}", term_name(&t.name), value_text(i18n, &t.value))).collect::<Vec<_>>().join(", ");
                     view! {
                         <li>
                             <code>{s.formula.clone()}</code>
                             {(!inputs.is_empty()).then(|| view! { <span class="inputs">{inputs}</span> })}
-                            <span class="result">{format!("→ {} = {}", s.result.name, value_text(i18n, &s.result.value))}</span>
+                            <span class="result">{format!("→ {} = {}", term_name(&s.result.name), value_text(i18n, &s.result.value))}</span>
                         </li>
                     }
                 }).collect_view()}
@@ -386,6 +393,21 @@ fn value_text(i18n: I18n, v: &Value) -> String {
         Value::Bool(b) => if *b { "✓" } else { "✗" }.to_string(),
         Value::Missing => "—".to_string(),
     }
+}
+
+/// The label of a loyalty quadrant.
+fn quadrant_key(q: LoyaltyQuadrant) -> Key {
+    match q {
+        LoyaltyQuadrant::True => Key::SalesQuadrantTrue,
+        LoyaltyQuadrant::Latent => Key::SalesQuadrantLatent,
+        LoyaltyQuadrant::Spurious => Key::SalesQuadrantSpurious,
+        LoyaltyQuadrant::None => Key::SalesQuadrantNone,
+    }
+}
+
+/// A quantity's key (`recency_days`) as words (`recency days`).
+fn term_name(name: &str) -> String {
+    name.replace(['_', '.'], " ")
 }
 
 /// The label of an RFM segment id.

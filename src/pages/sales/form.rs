@@ -366,7 +366,7 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
         }
         saving.set(true);
         let paid = money_in(app, plan.paid);
-        let points = (plan.earned + plan.birthday_bonus - plan.redeemed).to_string();
+        let balance = plan.balance_after.to_string();
         leptos::task::spawn_local(async move {
             match app.apply(changes).await {
                 Ok(()) => {
