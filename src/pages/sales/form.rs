@@ -375,7 +375,7 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                         &[
                             ("amount", &paid),
                             ("name", &customer.name),
-                            ("points", &points),
+                            ("balance", &balance),
                         ],
                     );
                     navigate(Route::Sales);
