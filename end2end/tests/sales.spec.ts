@@ -208,3 +208,57 @@ test('the referrer gets the referral bonus with the first purchase of the custom
   await expect(page.locator('.balance').first()).toHaveText('200 points');
   await expect(page.getByRole('list', { name: 'Timeline' })).toContainText('Points bonus +200 推荐好友 Referral bonus');
 });
+
+test('the birthday bonus comes once, with the first sale in the birthday month', async ({ page }) => {
+  await openApp(page);
+  const month = String(new Date().getMonth() + 1).padStart(2, '0');
+  await page.getByRole('link', { name: 'New customer' }).first().click();
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Sun Li');
+  await page.getByLabel('Birthday').fill(`1990-${month}-01`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'Sun Li' })).toBeVisible();
+
+  await keyboardSale(page, 'Sun Li', '30');
+  await expect(preview(page)).toContainText('Birthday bonus: +100 points');
+  await expect(preview(page)).toContainText('Balance: 0 → 130 points');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of ¥30.00 saved for Sun Li; points balance 130.')).toBeVisible();
+  await keyboardSale(page, 'Sun Li', '30');
+  await expect(preview(page)).toContainText('Balance: 130 → 160 points');
+  await expect(preview(page)).not.toContainText('Birthday bonus');
+});
+
+test('points expire after the months the programme sets, oldest first', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('link', { name: 'Loyalty' }).click();
+  await page.getByRole('textbox', { name: 'Points expire after (months)' }).fill('1');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Loyalty programme saved.')).toBeVisible();
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await addCustomer(page, { name: 'Old Ou' });
+
+  // A sale two months ago earned 50 points, which have expired by now.
+  const d = new Date();
+  d.setMonth(d.getMonth() - 2);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const when = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T10:00`;
+  await page.goto('/#/sales/new');
+  await page.getByRole('combobox', { name: 'Customer' }).fill('Old Ou');
+  await page.getByRole('listbox', { name: 'Customer' }).getByRole('option', { name: 'Old Ou', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Amount (before points)' }).fill('50');
+  await page.getByLabel('Date and time').fill(when);
+  await page.getByRole('button', { name: 'Save sale' }).click();
+  await expect(page.getByText('Sale of ¥50.00 saved for Old Ou; points balance 50.')).toBeVisible();
+
+  await keyboardSale(page, 'Old Ou', '10', '1');
+  await expect(page.getByText('The customer has 0 points; 1 cannot be redeemed.').first()).toBeVisible();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('0');
+  await expect(preview(page)).toContainText('Expired before this sale: 50 points');
+  await expect(preview(page)).toContainText('Balance: 0 → 10 points');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of ¥10.00 saved for Old Ou; points balance 10.')).toBeVisible();
+  await page.getByRole('link', { name: 'Old Ou' }).first().click();
+  await expect(page.locator('.balance').first()).toHaveText('10 points');
+  await expect(page.getByRole('list', { name: 'Timeline' })).toContainText('Points expired -50 积分过期 Points expired');
+});
