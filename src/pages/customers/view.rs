@@ -9,7 +9,9 @@ use uuid::Uuid;
 use kehu_core::analytics::explain::{Explanation, Method, Value};
 use kehu_core::analytics::loyalty::LoyaltyQuadrant;
 use kehu_core::points::{check_adjustment, points_state, rolling_spend, tier_progress, Expiry};
-use kehu_core::{Channel, DealStage, LedgerEntry, LedgerKind};
+use kehu_core::{
+    Channel, Deal, DealStage, Interaction, LedgerEntry, LedgerKind, Order, SurveyResponse,
+};
 
 use crate::analysis::use_analysis;
 use crate::components::toast::use_toasts;
@@ -497,29 +499,33 @@ enum Event {
     },
 }
 
-/// Orders, contacts, deal moves, surveys and points of one customer, newest first.
-#[component]
-fn Timeline(id: Uuid) -> impl IntoView {
-    let i18n = use_i18n();
-    let app = use_app();
-    let d = app.data;
-    let events = Memo::new(move |_| {
-        let mut out: Vec<(NaiveDateTime, Event)> = Vec::new();
-        d.orders.with(|l| {
-            out.extend(l.iter().filter(|o| o.customer_id == id).map(|o| {
-                (
-                    o.date,
-                    Event::Order {
-                        id: o.id,
-                        amount: o.amount,
-                        category: o.category.clone(),
-                        redeemed: o.points_redeemed,
-                    },
-                )
-            }))
-        });
-        d.interactions.with(|l| {
-            out.extend(l.iter().filter(|x| x.customer_id == id).map(|x| {
+/// Every order, contact, deal move, survey answer and points entry of customer `id`, newest first
+/// (a survey, which has only a day, counts from the start of that day; deal moves at local time).
+fn timeline(
+    id: Uuid,
+    orders: &[Order],
+    interactions: &[Interaction],
+    deals: &[Deal],
+    surveys: &[SurveyResponse],
+    ledger: &[LedgerEntry],
+) -> Vec<(NaiveDateTime, Event)> {
+    let mut out: Vec<(NaiveDateTime, Event)> = Vec::new();
+    out.extend(orders.iter().filter(|o| o.customer_id == id).map(|o| {
+        (
+            o.date,
+            Event::Order {
+                id: o.id,
+                amount: o.amount,
+                category: o.category.clone(),
+                redeemed: o.points_redeemed,
+            },
+        )
+    }));
+    out.extend(
+        interactions
+            .iter()
+            .filter(|x| x.customer_id == id)
+            .map(|x| {
                 (
                     x.date,
                     Event::Contact {
@@ -527,47 +533,62 @@ fn Timeline(id: Uuid) -> impl IntoView {
                         summary: x.summary.clone(),
                     },
                 )
-            }))
-        });
-        d.deals.with(|l| {
-            for deal in l.iter().filter(|x| x.customer_id == id) {
-                out.extend(deal.history.iter().map(|h| {
-                    (
-                        h.at.naive_local(),
-                        Event::DealMove {
-                            title: deal.title.clone(),
-                            from: h.from,
-                            to: h.to,
-                        },
-                    )
-                }));
-            }
-        });
-        d.surveys.with(|l| {
-            out.extend(l.iter().filter(|x| x.customer_id == id).map(|x| {
-                (
-                    x.date.and_time(NaiveTime::MIN),
-                    Event::Survey {
-                        nps: x.nps,
-                        comment: x.comment.clone(),
-                    },
-                )
-            }))
-        });
-        d.ledger.with(|l| {
-            out.extend(l.iter().filter(|x| x.customer_id == id).map(|x| {
-                (
-                    x.date,
-                    Event::Points {
-                        kind: x.kind,
-                        points: x.points,
-                        reason: x.reason.clone(),
-                    },
-                )
-            }))
-        });
-        out.sort_by_key(|b| std::cmp::Reverse(b.0));
-        out
+            }),
+    );
+    for deal in deals.iter().filter(|x| x.customer_id == id) {
+        out.extend(deal.history.iter().map(|h| {
+            (
+                h.at.with_timezone(&chrono::Local).naive_local(),
+                Event::DealMove {
+                    title: deal.title.clone(),
+                    from: h.from,
+                    to: h.to,
+                },
+            )
+        }));
+    }
+    out.extend(surveys.iter().filter(|x| x.customer_id == id).map(|x| {
+        (
+            x.date.and_time(NaiveTime::MIN),
+            Event::Survey {
+                nps: x.nps,
+                comment: x.comment.clone(),
+            },
+        )
+    }));
+    out.extend(ledger.iter().filter(|x| x.customer_id == id).map(|x| {
+        (
+            x.date,
+            Event::Points {
+                kind: x.kind,
+                points: x.points,
+                reason: x.reason.clone(),
+            },
+        )
+    }));
+    // Stable: at the same moment, the order above (sale before its points) is kept.
+    out.sort_by_key(|e| std::cmp::Reverse(e.0));
+    out
+}
+
+/// Orders, contacts, deal moves, surveys and points of one customer, newest first.
+#[component]
+fn Timeline(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let d = app.data;
+    let events = Memo::new(move |_| {
+        d.orders.with(|orders| {
+            d.interactions.with(|interactions| {
+                d.deals.with(|deals| {
+                    d.surveys.with(|surveys| {
+                        d.ledger.with(|ledger| {
+                            timeline(id, orders, interactions, deals, surveys, ledger)
+                        })
+                    })
+                })
+            })
+        })
     });
     view! {
         <section class="card timeline" aria-labelledby="c360-timeline">
@@ -612,5 +633,123 @@ fn Timeline(id: Uuid) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use kehu_core::{Direction, Purpose, SatisfactionScores, StageChange, Timestamp};
+
+    fn day(d: u32, h: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, d)
+            .and_then(|x| x.and_hms_opt(h, 0, 0))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn one_timeline_of_every_kind_newest_first_for_one_customer() {
+        let me = Uuid::from_u128(1);
+        let other = Uuid::from_u128(2);
+        let t0 = Timestamp::default();
+        let order = |customer_id, date| Order {
+            id: Uuid::from_u128(10),
+            customer_id,
+            date,
+            amount: 2_800,
+            category: "Tea".into(),
+            quantity: 1,
+            note: String::new(),
+            points_redeemed: 0,
+            created_at: t0,
+            updated_at: t0,
+        };
+        let orders = [order(me, day(1, 10)), order(other, day(9, 10))];
+        let interactions = [Interaction {
+            id: Uuid::from_u128(11),
+            customer_id: me,
+            date: day(3, 9),
+            channel: Channel::Phone,
+            direction: Direction::Outbound,
+            purpose: Purpose::FollowUp,
+            summary: "called".into(),
+            outcome: String::new(),
+            follow_up: None,
+            created_at: t0,
+            updated_at: t0,
+        }];
+        let moved = chrono::Local
+            .from_local_datetime(&day(4, 12))
+            .single()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        let deals = [Deal {
+            id: Uuid::from_u128(12),
+            customer_id: me,
+            title: "Catering".into(),
+            value: 100_000,
+            stage: DealStage::Qualifying,
+            expected_close: None,
+            objections: Vec::new(),
+            history: vec![StageChange {
+                from: Some(DealStage::Prospecting),
+                to: DealStage::Qualifying,
+                at: moved,
+            }],
+            created_at: t0,
+            updated_at: t0,
+        }];
+        let surveys = [SurveyResponse {
+            id: Uuid::from_u128(13),
+            customer_id: me,
+            date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap_or_default(),
+            nps: 9,
+            scores: SatisfactionScores {
+                reliability: 5,
+                professionalism: 4,
+                tangibles: 4,
+                empathy: 5,
+                responsiveness: 4,
+            },
+            comment: String::new(),
+            created_at: t0,
+            updated_at: t0,
+        }];
+        let ledger = [LedgerEntry {
+            id: Uuid::from_u128(14),
+            customer_id: me,
+            date: day(1, 10),
+            kind: LedgerKind::Earned,
+            points: 28,
+            order_id: Some(Uuid::from_u128(10)),
+            reason: String::new(),
+            created_at: t0,
+            updated_at: t0,
+        }];
+        let events = timeline(me, &orders, &interactions, &deals, &surveys, &ledger);
+        let kinds: Vec<(NaiveDateTime, &str)> = events
+            .iter()
+            .map(|(at, e)| {
+                let k = match e {
+                    Event::Order { .. } => "order",
+                    Event::Contact { .. } => "contact",
+                    Event::DealMove { .. } => "deal",
+                    Event::Survey { .. } => "survey",
+                    Event::Points { .. } => "points",
+                };
+                (*at, k)
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (day(5, 0), "survey"),
+                (day(4, 12), "deal"),
+                (day(3, 9), "contact"),
+                (day(1, 10), "order"),
+                (day(1, 10), "points"),
+            ]
+        );
     }
 }
