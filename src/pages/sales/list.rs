@@ -100,8 +100,18 @@ pub fn SalesList() -> impl IntoView {
                 .collect();
             let total: i64 = matching.iter().map(|o| o.amount).sum();
             let count = matching.len();
-            matching.sort_by(|a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
-            matching.truncate(MAX_ROWS);
+            // Newest first; only the rows drawn are put in order, not every match.
+            let newest_first = |a: &&Order, b: &&Order| {
+                b.date
+                    .cmp(&a.date)
+                    .then(b.created_at.cmp(&a.created_at))
+                    .then(a.id.cmp(&b.id))
+            };
+            if matching.len() > MAX_ROWS {
+                matching.select_nth_unstable_by(MAX_ROWS, newest_first);
+                matching.truncate(MAX_ROWS);
+            }
+            matching.sort_by(newest_first);
             (
                 matching.into_iter().cloned().collect::<Vec<_>>(),
                 count,
