@@ -87,6 +87,8 @@ pub const REFERRAL_REASON: &str = "推荐好友 Referral bonus";
 pub const EARNED_REASON: &str = "消费积分 Purchase";
 /// The reason written on points redeemed on a purchase.
 pub const REDEEMED_REASON: &str = "积分抵扣 Points redeemed";
+/// The reason written on points taken back for a refund (the demo data writes the same text).
+pub const REFUND_REASON: &str = "退款扣回 Refund";
 /// The reason written on points that expired.
 pub const EXPIRED_REASON: &str = "积分过期 Points expired";
 
@@ -301,6 +303,9 @@ pub struct SalePlan {
     pub multiplier: f64,
     /// Points earned on `paid`.
     pub earned: i64,
+    /// Points taken back for a refund (a negative amount): what the refunded amount would have
+    /// earned at the tier, never more than the balance.
+    pub taken_back: i64,
     /// Birthday bonus, when due.
     pub birthday_bonus: i64,
     /// The referrer and their bonus, when due.
@@ -317,7 +322,8 @@ pub struct SalePlan {
 /// - points are redeemed before any are earned, at [`MINOR_PER_POINT`] each, never more than the
 ///   balance (after expiry as of `at`) nor than the price;
 /// - points are earned on the amount paid at the multiplier of the tier the customer's spend over
-///   the 12 months before the sale reaches ([`points_earned`]);
+///   the 12 months before the sale reaches ([`points_earned`]); a refund (negative amount) takes
+///   back what that amount would earn, as far as the balance allows;
 /// - the birthday bonus comes with the first sale in the customer's birthday month each year (a
 ///   year that already has a birthday bonus entry gets none);
 /// - the referral bonus goes to the referrer with the referred customer's FIRST purchase (a sale
@@ -352,6 +358,11 @@ pub fn plan_sale(
     let spend_12m = rolling_spend(ctx.other_orders.iter().map(|o| (o.date, o.amount)), at);
     let tier = tier_index(ctx.programme, spend_12m);
     let earned = points_earned(ctx.programme, paid, spend_12m);
+    let taken_back = if gross < 0 {
+        points_earned(ctx.programme, -gross, spend_12m).min(state.balance.max(0))
+    } else {
+        0
+    };
     let birthday_bonus = match ctx.customer.birthday {
         Some(b)
             if gross > 0
@@ -379,7 +390,7 @@ pub fn plan_sale(
         }
         _ => None,
     };
-    let balance_after = state.balance - redeem + earned + birthday_bonus;
+    let balance_after = state.balance - redeem + earned + birthday_bonus - taken_back;
     if balance_after < 0 {
         return Err(PointsError::BalanceBelowZero(balance_after));
     }
@@ -392,6 +403,7 @@ pub fn plan_sale(
         tier,
         multiplier: multiplier(ctx.programme, spend_12m),
         earned,
+        taken_back,
         birthday_bonus,
         referral_bonus,
         expiries: state.pending,
@@ -460,6 +472,16 @@ impl SalePlan {
                 self.earned,
                 o,
                 EARNED_REASON,
+            );
+        }
+        if self.taken_back > 0 {
+            push(
+                customer_id,
+                at,
+                LedgerKind::Adjustment,
+                -self.taken_back,
+                o,
+                REFUND_REASON,
             );
         }
         if self.birthday_bonus > 0 {
@@ -849,6 +871,50 @@ mod tests {
         assert_eq!(
             (entries[0].points, entries[0].date, entries[0].order_id),
             (-800, at(2025, 7, 1), None)
+        );
+    }
+
+    #[test]
+    fn a_refund_takes_back_what_it_earned_as_far_as_the_balance_goes() {
+        let p = programme(None);
+        let customer = Customer::new(Uuid::from_u128(1), "A", Timestamp::default());
+        let ledger = [entry(at(2026, 1, 1), LedgerKind::Earned, 30, 1)];
+        let ctx = SaleContext {
+            programme: &p,
+            customer: &customer,
+            other_orders: &[],
+            ledger: &ledger,
+            referrer_exists: false,
+        };
+        let refund = plan_sale(ctx, at(2026, 2, 1), -2_000, 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (refund.paid, refund.earned, refund.taken_back),
+            (-2_000, 0, 20)
+        );
+        assert_eq!(refund.balance_after, 10);
+        let entries = refund.entries(
+            Uuid::from_u128(5),
+            customer.id,
+            at(2026, 2, 1),
+            Timestamp::default(),
+            || Uuid::from_u128(6),
+        );
+        assert_eq!(
+            entries
+                .iter()
+                .map(|e| (e.kind, e.points))
+                .collect::<Vec<_>>(),
+            vec![(LedgerKind::Adjustment, -20)]
+        );
+        let big = plan_sale(ctx, at(2026, 2, 1), -9_000, 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((big.taken_back, big.balance_after), (30, 0));
+        // Points cannot be redeemed on a refund.
+        assert_eq!(
+            plan_sale(ctx, at(2026, 2, 1), -2_000, 1),
+            Err(PointsError::MoreThanPrice {
+                asked: 1,
+                amount: -2_000
+            })
         );
     }
 

@@ -606,10 +606,11 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                             <span class="req" aria-hidden="true">" *"</span>
                         </label>
                         <input id="sale-amount" type="text" inputmode="decimal" autocomplete="off"
-                            aria-describedby="sale-amount-err"
+                            aria-describedby="sale-amount-help sale-amount-err"
                             data-autofocus=preset.is_some().then_some("")
                             prop:value=move || amount_text.get()
                             on:input=move |ev| amount_text.set(event_target_value(&ev))/>
+                        <p class="help" id="sale-amount-help">{move || i18n.t(Key::SalesAmountHelp)}</p>
                         <p class="error" id="sale-amount-err">{move || show_err(amount_error())()}</p>
                     </div>
                     <div class="field">
@@ -663,6 +664,7 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                                         <li>{i18n.tf(Key::SalesPlanRedeemed, &[("points", &p.redeemed.to_string()), ("discount", &currency_of(p.discount))])}</li>
                                         <li class="pay">{i18n.tf(Key::SalesPlanPay, &[("amount", &currency_of(p.paid))])}</li>
                                         <li>{i18n.tf(Key::SalesPlanEarned, &[("points", &p.earned.to_string())])}</li>
+                                        {(p.taken_back > 0).then(|| view! { <li>{i18n.tf(Key::SalesPlanRefund, &[("points", &p.taken_back.to_string())])}</li> })}
                                         {(p.birthday_bonus > 0).then(|| view! { <li>{i18n.tf(Key::SalesPlanBirthday, &[("points", &p.birthday_bonus.to_string())])}</li> })}
                                         {referrer.map(|(name, n)| view! { <li>{i18n.tf(Key::SalesPlanReferral, &[("name", &name), ("points", &n.to_string())])}</li> })}
                                         {(!p.expiries.is_empty()).then(|| {
