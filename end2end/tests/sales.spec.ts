@@ -262,3 +262,18 @@ test('points expire after the months the programme sets, oldest first', async ({
   await expect(page.locator('.balance').first()).toHaveText('10 points');
   await expect(page.getByRole('list', { name: 'Timeline' })).toContainText('Points expired -50 积分过期 Points expired');
 });
+
+test('a refund takes back the points its amount earned', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Hu Bin' });
+  await keyboardSale(page, 'Hu Bin', '100');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of ¥100.00 saved for Hu Bin; points balance 100.')).toBeVisible();
+  await keyboardSale(page, 'Hu Bin', '-30');
+  await expect(preview(page)).toContainText('To pay: -¥30.00');
+  await expect(preview(page)).toContainText('Taken back for the refund: 30 points');
+  await expect(preview(page)).toContainText('Balance: 100 → 70 points');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Sale of -¥30.00 saved for Hu Bin; points balance 70.')).toBeVisible();
+  await expect(page.getByText('2 of 2 sales shown · total ¥70.00')).toBeVisible();
+});
