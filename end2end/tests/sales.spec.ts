@@ -277,3 +277,18 @@ test('a refund takes back the points its amount earned', async ({ page }) => {
   await expect(page.getByText('Sale of -¥30.00 saved for Hu Bin; points balance 70.')).toBeVisible();
   await expect(page.getByText('2 of 2 sales shown · total ¥70.00')).toBeVisible();
 });
+
+test('a customer created with a sale gets the same checks as on the customer form', async ({ page }) => {
+  await openApp(page, '#/sales/new');
+  await page.getByRole('combobox', { name: 'Customer' }).fill('Ma Li');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: "New customer's name" })).toHaveValue('Ma Li');
+  await page.getByRole('textbox', { name: "New customer's phone" }).fill('12ab');
+  await page.getByRole('textbox', { name: 'Amount (before points)' }).fill('5');
+  await page.getByRole('button', { name: 'Save sale' }).click();
+  await expect(page.getByText('"12ab" is not a phone number')).toBeVisible();
+  await expect(page.getByRole('textbox', { name: "New customer's phone" })).toBeFocused();
+  await page.getByRole('textbox', { name: "New customer's phone" }).fill('13700001111');
+  await page.getByRole('button', { name: 'Save sale' }).click();
+  await expect(page.getByText('Sale of ¥5.00 saved for Ma Li; points balance 5.')).toBeVisible();
+});

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use kehu_core::points::{plan_sale, PointsError, SaleContext, SalePlan, MINOR_PER_POINT};
 use kehu_core::transactions_csv::{format_amount, parse_amount};
+use kehu_core::validate::{validate_customer, CustomerError};
 use kehu_core::{Customer, LedgerEntry, Order};
 
 use super::{
@@ -17,7 +18,7 @@ use super::{
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::{use_i18n, Key};
 use crate::routing::{navigate, Route};
-use crate::state::{new_id, now, use_app, LoadState};
+use crate::state::{new_id, now, today, use_app, LoadState};
 use crate::storage::{Change, Record, StoreName};
 
 /// Customers offered while typing.
@@ -284,6 +285,21 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                 .then_some(Key::SalesErrCustomerRequired)
         }
     };
+    // The phone of a customer created here is checked as the customer form checks it.
+    let phone_error = move || -> Option<String> {
+        if !creating.get() {
+            return None;
+        }
+        let c = target.get()?;
+        validate_customer(&c, today())
+            .into_iter()
+            .find_map(|e| match e {
+                CustomerError::PhoneInvalid(v) => {
+                    Some(i18n.tf(Key::ErrPhoneInvalid, &[("value", &v)]))
+                }
+                _ => None,
+            })
+    };
     let amount_error = move || parsed_amount.get().err();
     let date_error = move || parsed_date.get().is_none().then_some(Key::SalesErrDate);
     let quantity_error = move || {
@@ -303,6 +319,7 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
     };
     let has_errors = move || {
         customer_error().is_some()
+            || phone_error().is_some()
             || amount_error().is_some()
             || date_error().is_some()
             || quantity_error().is_some()
@@ -590,11 +607,12 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                                 on:input=move |ev| new_name.set(event_target_value(&ev))/>
                             <p class="error" id="sale-new-name-err">{move || show_err(customer_error())()}</p>
                         </div>
-                        <div class="field">
+                        <div class="field" class:invalid=move || tried.get() && phone_error().is_some()>
                             <label for="sale-new-phone">{move || i18n.t(Key::SalesNewCustomerPhone)}</label>
-                            <input id="sale-new-phone" type="tel"
+                            <input id="sale-new-phone" type="tel" aria-describedby="sale-new-phone-err"
                                 prop:value=move || new_phone.get()
                                 on:input=move |ev| new_phone.set(event_target_value(&ev))/>
+                            <p class="error" id="sale-new-phone-err">{move || if tried.get() { phone_error() } else { None }}</p>
                         </div>
                     </Show>
                 </fieldset>
