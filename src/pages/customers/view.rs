@@ -343,7 +343,13 @@ fn Explain(explanation: Explanation) -> impl IntoView {
     let params = explanation
         .parameters
         .iter()
-        .map(|t| format!("{} = {}", term_name(&t.name), value_text(i18n, &t.value)))
+        .map(|t| {
+            format!(
+                "{} = {}",
+                term_name(i18n, &t.name),
+                value_text(i18n, &t.value)
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ");
     view! {
@@ -352,12 +358,12 @@ fn Explain(explanation: Explanation) -> impl IntoView {
             {(!params.is_empty()).then(|| view! { <p class="params">{params.clone()}</p> })}
             <ol>
                 {explanation.steps.into_iter().map(|s| {
-                    let inputs = s.inputs.iter().map(|t| format!("{} = {}", term_name(&t.name), value_text(i18n, &t.value))).collect::<Vec<_>>().join(", ");
+                    let inputs = s.inputs.iter().map(|t| format!("{} = {}", term_name(i18n, &t.name), value_text(i18n, &t.value))).collect::<Vec<_>>().join(", ");
                     view! {
                         <li>
                             <code>{s.formula.clone()}</code>
                             {(!inputs.is_empty()).then(|| view! { <span class="inputs">{inputs}</span> })}
-                            <span class="result">{format!("→ {} = {}", term_name(&s.result.name), value_text(i18n, &s.result.value))}</span>
+                            <span class="result">{format!("→ {} = {}", term_name(i18n, &s.result.name), value_text(i18n, &s.result.value))}</span>
                         </li>
                     }
                 }).collect_view()}
@@ -407,9 +413,77 @@ fn quadrant_key(q: LoyaltyQuadrant) -> Key {
     }
 }
 
-/// A quantity's key (`recency_days`) as words (`recency days`).
-fn term_name(name: &str) -> String {
-    name.replace(['_', '.'], " ")
+/// The label of an explanation's quantity (`recency_days`), or the key in words when it has none.
+fn term_name(i18n: I18n, name: &str) -> String {
+    let key = match name {
+        "as_of" => Key::SalesTermAsOf,
+        "bins" => Key::SalesTermBins,
+        "customers" => Key::SalesTermCustomers,
+        "cut" => Key::SalesTermCut,
+        "f" => Key::SalesTermF,
+        "frequency" => Key::SalesTermFrequency,
+        "grid" => Key::SalesTermGrid,
+        "last_purchase" => Key::SalesTermLastPurchase,
+        "lower_edge" => Key::SalesTermLowerEdge,
+        "m" => Key::SalesTermM,
+        "monetary" => Key::SalesTermMonetary,
+        "quantile" => Key::SalesTermQuantile,
+        "r" => Key::SalesTermR,
+        "rank" => Key::SalesTermRank,
+        "recency_days" => Key::SalesTermRecencyDays,
+        "segment" => Key::SalesTermSegment,
+        "upper_edge" => Key::SalesTermUpperEdge,
+        "categories" => Key::SalesTermCategories,
+        "days_since_first" => Key::SalesTermDaysSinceFirst,
+        "days_since_last" => Key::SalesTermDaysSinceLast,
+        "holds" => Key::SalesTermHolds,
+        "lost_after_days" => Key::SalesTermLostAfterDays,
+        "loyal_min_orders" => Key::SalesTermLoyalMinOrders,
+        "new_within_days" => Key::SalesTermNewWithinDays,
+        "orders" => Key::SalesTermOrders,
+        "stage" => Key::SalesTermStage,
+        "active_span_days" => Key::SalesTermActiveSpanDays,
+        "first_purchase" => Key::SalesTermFirstPurchase,
+        "interval_days" => Key::SalesTermIntervalDays,
+        "k" => Key::SalesTermK,
+        "overdue" => Key::SalesTermOverdue,
+        "p_alive" => Key::SalesTermPAlive,
+        "p_alive_below" => Key::SalesTermPAliveBelow,
+        "purchase_days" => Key::SalesTermPurchaseDays,
+        "revenue" => Key::SalesTermRevenue,
+        "shop_median_interval" => Key::SalesTermShopMedianInterval,
+        "threshold_days" => Key::SalesTermThresholdDays,
+        "unlikely_alive" => Key::SalesTermUnlikelyAlive,
+        "value_at_risk" => Key::SalesTermValueAtRisk,
+        "attitude" => Key::SalesTermAttitude,
+        "attitude_high_at" => Key::SalesTermAttitudeHighAt,
+        "behaviour" => Key::SalesTermBehaviour,
+        "behaviour_high_at" => Key::SalesTermBehaviourHighAt,
+        "categories_full" => Key::SalesTermCategoriesFull,
+        "interval_cv" => Key::SalesTermIntervalCv,
+        "nps" => Key::SalesTermNps,
+        "quadrant" => Key::SalesTermQuadrant,
+        "recency" => Key::SalesTermRecency,
+        "recency_full_days" => Key::SalesTermRecencyFullDays,
+        "referrals" => Key::SalesTermReferrals,
+        "referrals_full" => Key::SalesTermReferralsFull,
+        "regularity" => Key::SalesTermRegularity,
+        "repeat" => Key::SalesTermRepeat,
+        "satisfaction" => Key::SalesTermSatisfaction,
+        "score" => Key::SalesTermScore,
+        "tenure" => Key::SalesTermTenure,
+        "tenure_full_days" => Key::SalesTermTenureFullDays,
+        "w_repeat" => Key::SalesTermWRepeat,
+        "w_regularity" => Key::SalesTermWRegularity,
+        "w_tenure" => Key::SalesTermWTenure,
+        "w_recency" => Key::SalesTermWRecency,
+        "w_categories" => Key::SalesTermWCategories,
+        "w_referrals" => Key::SalesTermWReferrals,
+        "w_nps" => Key::SalesTermWNps,
+        "w_satisfaction" => Key::SalesTermWSatisfaction,
+        _ => return name.replace(['_', '.'], " "),
+    };
+    i18n.t(key).to_string()
 }
 
 /// The label of an RFM segment id.
