@@ -63,3 +63,20 @@ test('demo customers show a segment, a stage and a full timeline; the edit form 
   await page.getByRole('link', { name: 'Edit', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Edit customer' })).toBeVisible();
 });
+
+test('简体中文: the customer page and its worked example in Chinese', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Wu Yi' });
+  await page.getByRole('link', { name: 'Wu Yi' }).click();
+  await page.getByRole('link', { name: 'New sale' }).last().click();
+  await page.getByRole('textbox', { name: 'Amount (before points)' }).fill('18');
+  await page.getByRole('button', { name: 'Save sale' }).click();
+  await page.getByRole('table').getByRole('link', { name: 'Wu Yi' }).click();
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await expect(page.getByRole('heading', { name: '客户时间线' })).toBeVisible();
+  await expect(page.getByText('RFM 分群')).toBeVisible();
+  await expect(page.locator('.tier')).toHaveText('普通 Standard');
+  await page.locator('.c360 .rfm').getByText('这是怎么算的？').click();
+  await expect(page.locator('.c360 .rfm .explain')).toContainText('最近购买间隔（天）');
+  await expect(page.getByRole('list', { name: '客户时间线' })).toContainText('积分获得 +18');
+});
