@@ -10,7 +10,11 @@ use crate::pages::customers::{
     list::{CustomerList, ListState},
 };
 use crate::pages::data::DataPage;
+use crate::pages::pipeline::{board::PipelineBoard, deal::DealPage, new_deal::NewDeal};
 use crate::pages::settings::SettingsPage;
+use crate::pages::{
+    contact::ContactForm, survey::SurveyForm, survey::SurveyPrint, tasks::TasksPage,
+};
 use crate::routing::{provide_router, use_route, Route};
 use crate::state::{use_app, AppState, LoadState};
 use crate::storage::{prefs, StorageError};
@@ -128,6 +132,7 @@ fn Header() -> impl IntoView {
     let nav_link = move |target: Route, key: Key| {
         let current = move || match (route.get(), target) {
             (Route::NewCustomer | Route::EditCustomer(_), Route::Customers) => true,
+            (Route::NewDeal(_) | Route::Deal(_), Route::Pipeline) => true,
             (r, t) => r == t,
         };
         view! {
@@ -144,6 +149,8 @@ fn Header() -> impl IntoView {
             </div>
             <nav aria-label=move || i18n.t(Key::NavLabel)>
                 {nav_link(Route::Customers, Key::NavCustomers)}
+                {nav_link(Route::Pipeline, Key::PipelineNav)}
+                {nav_link(Route::Tasks, Key::PipelineNavTasks)}
                 {nav_link(Route::Data, Key::NavData)}
                 {nav_link(Route::Settings, Key::NavSettings)}
             </nav>
@@ -222,6 +229,13 @@ fn Body() -> impl IntoView {
             Route::EditCustomer(id) => view! { <CustomerForm id=Some(id)/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),
             Route::Settings => view! { <SettingsPage/> }.into_any(),
+            Route::CustomerContact(id) => view! { <ContactForm customer_id=id/> }.into_any(),
+            Route::CustomerSurvey(id) => view! { <SurveyForm customer_id=id/> }.into_any(),
+            Route::Pipeline => view! { <PipelineBoard/> }.into_any(),
+            Route::NewDeal(customer) => view! { <NewDeal customer=customer/> }.into_any(),
+            Route::Deal(id) => view! { <DealPage id=id/> }.into_any(),
+            Route::Tasks => view! { <TasksPage/> }.into_any(),
+            Route::SurveyPrint => view! { <SurveyPrint/> }.into_any(),
         },
     }
 }

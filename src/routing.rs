@@ -18,6 +18,20 @@ pub enum Route {
     Data,
     /// Shop settings.
     Settings,
+    /// Log a contact (interaction) with a customer.
+    CustomerContact(Uuid),
+    /// Record a customer's survey response.
+    CustomerSurvey(Uuid),
+    /// The development pipeline board.
+    Pipeline,
+    /// A new deal, optionally for a given customer.
+    NewDeal(Option<Uuid>),
+    /// One deal: its stage, history and objections.
+    Deal(Uuid),
+    /// Tasks and reminders.
+    Tasks,
+    /// The printable satisfaction survey form.
+    SurveyPrint,
 }
 
 impl Route {
@@ -25,13 +39,27 @@ impl Route {
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_matches('/');
         let mut parts = path.split('/');
-        match (parts.next(), parts.next()) {
-            (Some("customers"), Some("new")) => Route::NewCustomer,
-            (Some("customers"), Some(id)) => Uuid::parse_str(id)
+        let uuid = |s: Option<&str>| s.and_then(|s| Uuid::parse_str(s).ok());
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("customers"), Some(id), Some("contact")) => uuid(Some(id))
+                .map(Route::CustomerContact)
+                .unwrap_or(Route::Customers),
+            (Some("customers"), Some(id), Some("survey")) => uuid(Some(id))
+                .map(Route::CustomerSurvey)
+                .unwrap_or(Route::Customers),
+            (Some("pipeline"), Some("new"), c) => Route::NewDeal(uuid(c)),
+            (Some("pipeline"), Some(id), _) => {
+                uuid(Some(id)).map(Route::Deal).unwrap_or(Route::Pipeline)
+            }
+            (Some("pipeline"), None, _) => Route::Pipeline,
+            (Some("tasks"), ..) => Route::Tasks,
+            (Some("surveys"), Some("print"), _) => Route::SurveyPrint,
+            (Some("customers"), Some("new"), _) => Route::NewCustomer,
+            (Some("customers"), Some(id), _) => Uuid::parse_str(id)
                 .map(Route::EditCustomer)
                 .unwrap_or(Route::Customers),
-            (Some("data"), _) => Route::Data,
-            (Some("settings"), _) => Route::Settings,
+            (Some("data"), ..) => Route::Data,
+            (Some("settings"), ..) => Route::Settings,
             _ => Route::Customers,
         }
     }
@@ -44,6 +72,14 @@ impl Route {
             Route::EditCustomer(id) => format!("#/customers/{id}"),
             Route::Data => "#/data".into(),
             Route::Settings => "#/settings".into(),
+            Route::CustomerContact(id) => format!("#/customers/{id}/contact"),
+            Route::CustomerSurvey(id) => format!("#/customers/{id}/survey"),
+            Route::Pipeline => "#/pipeline".into(),
+            Route::NewDeal(None) => "#/pipeline/new".into(),
+            Route::NewDeal(Some(c)) => format!("#/pipeline/new/{c}"),
+            Route::Deal(id) => format!("#/pipeline/{id}"),
+            Route::Tasks => "#/tasks".into(),
+            Route::SurveyPrint => "#/surveys/print".into(),
         }
     }
 }
@@ -102,6 +138,14 @@ mod tests {
             Route::EditCustomer(id),
             Route::Data,
             Route::Settings,
+            Route::CustomerContact(id),
+            Route::CustomerSurvey(id),
+            Route::Pipeline,
+            Route::NewDeal(None),
+            Route::NewDeal(Some(id)),
+            Route::Deal(id),
+            Route::Tasks,
+            Route::SurveyPrint,
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }

@@ -1,4 +1,8 @@
 //! The app's pages, one module per route.
+pub mod contact;
 pub mod customers;
 pub mod data;
+pub mod pipeline;
 pub mod settings;
+pub mod survey;
+pub mod tasks;

@@ -62,6 +62,7 @@ pub fn CustomerForm(
     }
     let is_new = existing.is_none();
     let original = existing.unwrap_or_else(|| Customer::new(new_id(), "", now()));
+    let customer_id = original.id;
     let draft = RwSignal::new(original.clone());
     let tags_text = RwSignal::new(original.tags.join(", "));
     let custom_rows = RwSignal::new(
@@ -320,6 +321,7 @@ pub fn CustomerForm(
                 <h1>{move || if is_new { i18n.t(Key::NewCustomer) } else { i18n.t(Key::EditCustomer) }}</h1>
                 <a href=Route::Customers.href()>{move || i18n.t(Key::BackToList)}</a>
             </div>
+            {(!is_new).then(|| view! { <crate::pages::pipeline::CustomerActions id=customer_id/> })}
             <form
                 novalidate=true
                 on:submit=move |ev| {
