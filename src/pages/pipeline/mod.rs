@@ -180,6 +180,7 @@ pub fn deal_error_text(e: &DealError) -> Key {
 pub fn move_deal_to(deal_id: Uuid, to: DealStage, focus_after: Option<String>) {
     let app = use_app();
     let toasts = use_toasts();
+    let i18n = use_i18n();
     let Some(deal) = app
         .data
         .deals
@@ -198,7 +199,7 @@ pub fn move_deal_to(deal_id: Uuid, to: DealStage, focus_after: Option<String>) {
         let title = moved.title.clone();
         match app.apply(vec![Change::Put(Record::Deal(moved))]).await {
             Ok(()) => {
-                let stage = use_i18n().t(stage_label(to));
+                let stage = i18n.t(stage_label(to));
                 toasts.info(Key::PipelineMoved, &[("title", &title), ("stage", stage)]);
                 if let Some(id) = focus_after {
                     request_animation_frame(move || {
