@@ -89,6 +89,7 @@ test('tasks are added, listed as today, overdue or upcoming, done and undone', a
   await expect(page.getByRole('region', { name: /^Done/ })).toContainText('Nothing done yet.');
 
   await page.getByRole('checkbox', { name: 'Call the landlord' }).check();
+  await expect(page.getByText('Done: Call the landlord')).toBeVisible();
   await page.reload();
   await expect(page.getByRole('checkbox', { name: 'Call the landlord' })).toBeChecked();
   await expect(page.getByRole('region', { name: /^Done/ })).toContainText('Call the landlord');
