@@ -16,6 +16,8 @@ use crate::model::{Customer, Interaction, Money, Task, TaskOrigin, Timestamp};
 
 /// Birthdays this many days ahead (today included) are suggested.
 pub const BIRTHDAY_DAYS_AHEAD: i64 = 7;
+/// Follow-ups due at most this many days ago are suggested; older ones are stale.
+pub const FOLLOW_UP_DAYS_BACK: i64 = 30;
 
 /// Where a task is listed on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,8 +124,8 @@ pub fn next_birthday(birthday: NaiveDate, from: NaiveDate) -> Option<NaiveDate> 
     }
 }
 
-/// The tasks to suggest on `today`, by due date, then kind (churn, birthday, follow-up), then
-/// customer id.
+/// The tasks to suggest on `today`, by due date, then kind (churn, birthday, follow-up), then (for
+/// churn warnings) value at risk, largest first, then customer id.
 ///
 /// * **Churn warning**: every customer `churn` warns about (computed as of `today`; see
 ///   [`crate::analytics::churn`]), due today. Covered by any churn-warning task of that customer
@@ -131,8 +133,8 @@ pub fn next_birthday(birthday: NaiveDate, from: NaiveDate) -> Option<NaiveDate> 
 ///   lapse is suggested once, and a new lapse after a new purchase again.
 /// * **Birthday**: customers whose birthday falls in the next [`BIRTHDAY_DAYS_AHEAD`] days, today
 ///   included; due on the birthday. Covered by a birthday task of that customer due that day.
-/// * **Follow-up due**: interactions whose follow-up date is today or earlier; due on the
-///   follow-up date. Covered by a follow-up task of that customer due that day (recording an
+/// * **Follow-up due**: interactions whose follow-up date is today or in the last
+///   [`FOLLOW_UP_DAYS_BACK`] days; due on the follow-up date. Covered by a follow-up task of that customer due that day (recording an
 ///   interaction with a follow-up date creates one), or by a later interaction with the customer
 ///   dated on or after the follow-up date (the follow-up happened).
 ///
@@ -223,7 +225,10 @@ pub fn suggest_tasks(
     }
     for x in interactions {
         let Some(due) = x.follow_up else { continue };
-        if due > today || !active.contains_key(&x.customer_id) {
+        if due > today
+            || (today - due).num_days() > FOLLOW_UP_DAYS_BACK
+            || !active.contains_key(&x.customer_id)
+        {
             continue;
         }
         if dues(x.customer_id, TaskOrigin::FollowUp).is_some_and(|d| d.contains(&due)) {
@@ -252,10 +257,15 @@ pub fn suggest_tasks(
         TaskOrigin::FollowUp => 2,
         TaskOrigin::Manual => 3,
     };
+    let at_risk = |s: &Suggestion| match s.reason {
+        SuggestionReason::ChurnWarning { value_at_risk, .. } => value_at_risk,
+        _ => 0,
+    };
     out.sort_by(|a, b| {
         a.due
             .cmp(&b.due)
             .then_with(|| rank(a.origin).cmp(&rank(b.origin)))
+            .then_with(|| at_risk(b).cmp(&at_risk(a)))
             .then_with(|| a.customer_id.cmp(&b.customer_id))
             .then_with(|| match (&a.reason, &b.reason) {
                 (
@@ -406,6 +416,7 @@ mod tests {
             customer(2, None),
             customer(3, None),
             customer(4, None),
+            customer(5, None),
         ];
         let interactions = [
             interaction(11, 1, "2026-06-01", Some("2026-06-08")), // overdue: suggested
@@ -413,14 +424,18 @@ mod tests {
             interaction(13, 3, "2026-06-01", Some("2026-06-05")), // contacted again on 06-06
             interaction(14, 3, "2026-06-06", None),
             interaction(15, 4, "2026-06-01", Some("2026-06-11")), // not yet due
+            interaction(16, 4, "2026-04-01", Some("2026-05-10")), // 31 days ago: stale
+            interaction(17, 5, "2026-04-01", Some("2026-05-11")), // 30 days ago: suggested
         ];
         let tasks = [task(2, TaskOrigin::FollowUp, "2026-06-10", false)];
         let s = suggest_tasks(&customers, &interactions, &tasks, None, today);
-        assert_eq!(s.len(), 1, "{s:?}");
-        assert_eq!(s[0].customer_id, Uuid::from_u128(1));
-        assert_eq!(s[0].due, day("2026-06-08"));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].customer_id, Uuid::from_u128(5));
+        assert_eq!(s[0].due, day("2026-05-11"));
+        assert_eq!(s[1].customer_id, Uuid::from_u128(1));
+        assert_eq!(s[1].due, day("2026-06-08"));
         assert_eq!(
-            s[0].reason,
+            s[1].reason,
             SuggestionReason::FollowUp {
                 interaction_id: Uuid::from_u128(11),
                 summary: "call 11".into()

@@ -19,6 +19,8 @@ use crate::routing::Route;
 use crate::state::{new_id, now, today, use_app, LoadState};
 use crate::storage::{Change, Record};
 
+/// Suggestions listed before "Show all".
+const SUGGESTIONS_SHOWN: usize = 20;
 /// Done tasks listed (most recently done first).
 const DONE_SHOWN: usize = 20;
 /// Seconds the "Undo" of done stays on screen.
@@ -189,6 +191,18 @@ pub fn TasksPage() -> impl IntoView {
             })
         })
     };
+    let all_suggestions = RwSignal::new(false);
+    let shown_suggestions = Memo::new(move |_| {
+        let mut v = suggestions.get();
+        if !all_suggestions.get() {
+            v.truncate(SUGGESTIONS_SHOWN);
+        }
+        v
+    });
+    let more_suggestions = move || {
+        let n = suggestions.with(Vec::len);
+        (!all_suggestions.get() && n > SUGGESTIONS_SHOWN).then_some(n)
+    };
     let overdue = list(TaskBucket::Overdue);
     let due_today = list(TaskBucket::Today);
     let upcoming = list(TaskBucket::Upcoming);
@@ -268,11 +282,16 @@ pub fn TasksPage() -> impl IntoView {
                 </Show>
                 <ul class="task-list">
                     <For
-                        each=move || suggestions.get()
+                        each=move || shown_suggestions.get()
                         key=|s| (s.origin, s.customer_id, s.due, match &s.reason { SuggestionReason::FollowUp { interaction_id, .. } => Some(*interaction_id), _ => None })
                         children=move |s: Suggestion| view! { <SuggestionRow s=s/> }
                     />
                 </ul>
+                {move || more_suggestions().map(|n| view! {
+                    <button type="button" class="link" on:click=move |_| all_suggestions.set(true)>
+                        {move || i18n.tf(Key::PipelineShowAll, &[("count", &n.to_string())])}
+                    </button>
+                })}
             </section>
             {section(Key::PipelineOverdue, overdue, Key::PipelineNoneOverdue, "overdue")}
             {section(Key::PipelineToday, due_today, Key::PipelineNoneToday, "today")}

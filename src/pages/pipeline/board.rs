@@ -12,6 +12,9 @@ use crate::i18n::{use_i18n, Key};
 use crate::routing::Route;
 use crate::state::use_app;
 
+/// Cards a column shows before "Show all".
+const CARDS_SHOWN: usize = 30;
+
 /// The board page.
 #[component]
 pub fn PipelineBoard() -> impl IntoView {
@@ -40,14 +43,22 @@ pub fn PipelineBoard() -> impl IntoView {
                         let total = move || totals.with(|t| t.iter().find(|t| t.stage == stage).copied());
                         let count = move || total().map_or(0, |t| t.count);
                         let value = move || total().map_or(0, |t| t.value);
+                        let expanded = RwSignal::new(false);
                         let deals = Memo::new(move |_| {
                             app.data.deals.with(|all| {
                                 let mut v: Vec<Deal> =
                                     all.iter().filter(|d| d.stage == stage).cloned().collect();
                                 v.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+                                if !expanded.get() {
+                                    v.truncate(CARDS_SHOWN);
+                                }
                                 v
                             })
                         });
+                        let hidden = move || {
+                            let n = count();
+                            (!expanded.get() && n > CARDS_SHOWN).then_some(n)
+                        };
                         let over = RwSignal::new(false);
                         let heading_id = format!("col-{}", stage.as_str());
                         let labelled_by = heading_id.clone();
@@ -88,6 +99,11 @@ pub fn PipelineBoard() -> impl IntoView {
                                         children=move |deal: Deal| view! { <DealCard deal=deal dragging=dragging/> }
                                     />
                                 </ul>
+                                {move || hidden().map(|n| view! {
+                                    <button type="button" class="link show-all" on:click=move |_| expanded.set(true)>
+                                        {move || i18n.tf(Key::PipelineShowAll, &[("count", &n.to_string())])}
+                                    </button>
+                                })}
                             </section>
                         }
                     })
