@@ -142,3 +142,33 @@ test('在简体中文界面中用键盘推进商机', async ({ page }) => {
   await page.getByRole('link', { name: '年度合同' }).click();
   await expect(page.getByRole('region', { name: '阶段历史' })).toContainText('寻找客户 → 识别客户');
 });
+
+test('a deal started from the customer\'s page is for that customer; it is edited, deleted and restored', async ({ page }) => {
+  await openApp(page);
+  await addCustomer(page, { name: 'Tang Yi', phone: '13512345678' });
+  await page.getByRole('link', { name: 'Tang Yi', exact: true }).click();
+  await page.getByRole('link', { name: 'New deal' }).click();
+  await expect(page.getByRole('combobox', { name: 'Customer' })).toHaveValue('Tang Yi (13512345678)');
+  await page.getByRole('textbox', { name: 'Title' }).fill('Coffee machine');
+  await page.getByRole('textbox', { name: 'Value' }).fill('3000');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('link', { name: 'Coffee machine' }).click();
+  await expect(page.getByRole('link', { name: 'Tang Yi' })).toBeVisible();
+
+  const details = page.getByRole('region', { name: 'Details' });
+  await details.getByRole('textbox', { name: 'Value' }).fill('-5');
+  await details.getByRole('button', { name: 'Save details' }).click();
+  await expect(page.getByText('The value cannot be negative.')).toBeVisible();
+  await details.getByRole('textbox', { name: 'Title' }).fill('Espresso machine');
+  await details.getByRole('textbox', { name: 'Value' }).fill('3500');
+  await details.getByRole('button', { name: 'Save details' }).click();
+  await expect(page.getByRole('heading', { name: 'Espresso machine' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Delete deal' }).click();
+  await expect(page.getByText('Deal “Espresso machine” deleted.')).toBeVisible();
+  await expect(page.getByText('No deals yet.')).toBeVisible();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  const prospecting = page.getByRole('region', { name: 'Prospecting' });
+  await expect(prospecting.getByRole('link', { name: 'Espresso machine' })).toBeVisible();
+  await expect(prospecting).toContainText('Deals: 1 · CNY 3,500.00');
+});

@@ -94,3 +94,19 @@ test('tasks are added, listed as today, overdue or upcoming, done and undone', a
   await expect(page.getByRole('checkbox', { name: 'Call the landlord' })).toBeChecked();
   await expect(page.getByRole('region', { name: /^Done/ })).toContainText('Call the landlord');
 });
+
+test('a churn warning from the demo data is suggested and accepted', async ({ page }) => {
+  await openApp(page, '#/data');
+  await page.getByRole('radio', { name: /Small shop/ }).check();
+  await page.getByRole('button', { name: 'Load demo data' }).click();
+  await expect(page.getByText(/Demo data loaded/)).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('link', { name: 'Tasks' }).click();
+  const churn = page.getByRole('region', { name: /^Suggested/ }).getByRole('listitem').filter({ hasText: 'Churn warning' }).first();
+  await expect(churn).toContainText(/No purchase for \d+ days/);
+  const title = (await churn.locator('.task-title').textContent()) ?? '';
+  expect(title).toMatch(/^Win back .+ \(churn warning\)$/);
+  await churn.getByRole('button', { name: `Accept: ${title}` }).click();
+  await expect(page.getByText(`Task added: ${title}`)).toBeVisible();
+  await expect(page.getByRole('region', { name: /^Today/ }).getByRole('listitem').filter({ hasText: title })).toContainText('Churn warning');
+  await expect(page.getByRole('region', { name: /^Suggested/ }).getByRole('listitem').filter({ hasText: title })).toHaveCount(0);
+});

@@ -4,13 +4,16 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use chrono::NaiveDate;
 use kehu_core::pipeline::{reopen_stage, sale_from_deal};
+use kehu_core::transactions_csv::{format_amount, parse_amount};
 use kehu_core::{Deal, DealStage};
 
 use super::{currency, customer_name, deal_error_text, money, move_deal_to, stage_label};
 use crate::components::toast::use_toasts;
+use crate::components::toast::ToastKind;
 use crate::i18n::{use_i18n, Key};
-use crate::routing::Route;
+use crate::routing::{navigate, Route};
 use crate::state::{new_id, now, use_app};
 use crate::storage::{Change, Record};
 
@@ -253,6 +256,8 @@ fn DealView(deal: Deal) -> impl IntoView {
                 </form>
             </section>
 
+            <DealDetails deal=deal.clone()/>
+
             <section aria-labelledby="hist-title">
                 <h2 id="hist-title">{move || i18n.t(Key::PipelineHistory)}</h2>
                 <ol class="history">
@@ -271,6 +276,136 @@ fn DealView(deal: Deal) -> impl IntoView {
                     }).collect_view()}
                 </ol>
             </section>
+        </section>
+    }
+}
+
+/// Seconds the "Undo" of a deletion stays on screen.
+const UNDO_SECONDS: u64 = 15;
+/// Longest deal title accepted.
+const MAX_TITLE: usize = 200;
+
+/// Editing a deal's title, value and expected close date, and deleting it (with undo).
+#[component]
+fn DealDetails(deal: Deal) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let title = RwSignal::new(deal.title.clone());
+    let value = RwSignal::new(format_amount(deal.value));
+    let close = RwSignal::new(
+        deal.expected_close
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
+    let error = RwSignal::new(None::<Key>);
+    let original = deal.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = title.get_untracked().trim().to_string();
+        let problem = if t.is_empty() {
+            Some(Key::PipelineErrTitleRequired)
+        } else if t.chars().count() > MAX_TITLE {
+            Some(Key::PipelineErrTitleTooLong)
+        } else {
+            None
+        };
+        let v = match parse_amount(value.get_untracked().trim()) {
+            Ok(v) if v >= 0 => Some(v),
+            Ok(_) => {
+                error.set(problem.or(Some(Key::PipelineErrValueNegative)));
+                return;
+            }
+            Err(_) => {
+                error.set(problem.or(Some(Key::PipelineErrValueInvalid)));
+                return;
+            }
+        };
+        let c = close.get_untracked();
+        let expected = if c.trim().is_empty() {
+            None
+        } else {
+            match NaiveDate::parse_from_str(c.trim(), "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    error.set(problem.or(Some(Key::PipelineErrDate)));
+                    return;
+                }
+            }
+        };
+        if problem.is_some() {
+            error.set(problem);
+            return;
+        }
+        error.set(None);
+        let mut d = original.clone();
+        d.title = t;
+        d.value = v.unwrap_or(d.value);
+        d.expected_close = expected;
+        d.updated_at = now();
+        save_deal(d, Vec::new(), Key::PipelineDealSaved);
+    };
+    let delete = move |_| {
+        let toasts = use_toasts();
+        let removed = deal.clone();
+        leptos::task::spawn_local(async move {
+            let id = removed.id;
+            match app
+                .apply(vec![Change::Delete(crate::storage::StoreName::Deals, id)])
+                .await
+            {
+                Ok(()) => {
+                    let title = removed.title.clone();
+                    let undo = Callback::new(move |()| {
+                        let removed = removed.clone();
+                        leptos::task::spawn_local(async move {
+                            let title = removed.title.clone();
+                            match app.apply(vec![Change::Put(Record::Deal(removed))]).await {
+                                Ok(()) => {
+                                    toasts.info(Key::PipelineDealRestored, &[("title", &title)])
+                                }
+                                Err(e) => toasts.storage_error(&e),
+                            }
+                        });
+                    });
+                    toasts.show(
+                        ToastKind::Info,
+                        Key::PipelineDealDeleted,
+                        &[("title", &title)],
+                        Some((Key::Undo, undo)),
+                        UNDO_SECONDS,
+                    );
+                    navigate(Route::Pipeline);
+                }
+                Err(e) => toasts.storage_error(&e),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="details-title">
+            <h2 id="details-title">{move || i18n.t(Key::PipelineDetails)}</h2>
+            <form class="deal-details" novalidate=true on:submit=save>
+                <div class="field">
+                    <label for="d-title">{move || i18n.t(Key::PipelineDealTitle)}</label>
+                    <input id="d-title" type="text" aria-describedby="d-err"
+                        prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="d-value">{move || i18n.t(Key::PipelineDealValue)}</label>
+                    <input id="d-value" type="text" inputmode="decimal" aria-describedby="d-err"
+                        prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="d-close">{move || i18n.t(Key::PipelineExpectedClose)}</label>
+                    <input id="d-close" type="date" aria-describedby="d-err"
+                        prop:value=move || close.get() on:input=move |ev| close.set(event_target_value(&ev))/>
+                </div>
+                <p class="error" id="d-err" role="alert">{move || error.get().map(|k| i18n.t(k))}</p>
+                <div class="actions">
+                    <button type="submit">{move || i18n.t(Key::PipelineSaveDetails)}</button>
+                    <span class="spacer"></span>
+                    <button type="button" class="danger" on:click=delete>{move || i18n.t(Key::PipelineDeleteDeal)}</button>
+                </div>
+            </form>
         </section>
     }
 }
