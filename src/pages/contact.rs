@@ -9,7 +9,7 @@ use kehu_core::{Channel, Direction, Interaction, Purpose, Task, TaskOrigin};
 
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key};
-use crate::pages::pipeline::customer_name;
+use crate::pages::pipeline::{customer_name, tr};
 use crate::routing::{navigate, Route};
 use crate::state::{new_id, now, use_app};
 use crate::storage::{Change, Record};
@@ -86,7 +86,7 @@ impl Problems {
 
 /// `datetime-local` input text for a moment.
 fn local_input(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M").to_string()
+    crate::pages::pipeline::date_time(t).replacen(' ', "T", 1)
 }
 
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
@@ -250,21 +250,21 @@ pub fn ContactForm(
             when=exists
             fallback=move || view! {
                 <section class="form-page">
-                    <h1>{move || i18n.t(Key::CustomerNotFound)}</h1>
-                    <a href=Route::Customers.href()>{move || i18n.t(Key::BackToList)}</a>
+                    <h1>{tr(Key::CustomerNotFound)}</h1>
+                    <a href=Route::Customers.href()>{tr(Key::BackToList)}</a>
                 </section>
             }
         >
             <section class="form-page">
                 <div class="page-head">
                     <h1>{move || i18n.tf(Key::PipelineContactTitle, &[("name", &customer_name(customer_id))])}</h1>
-                    <a href=Route::EditCustomer(customer_id).href()>{move || i18n.t(Key::PipelineBackToCustomer)}</a>
+                    <a href=Route::EditCustomer(customer_id).href()>{tr(Key::PipelineBackToCustomer)}</a>
                 </div>
                 <form novalidate=true on:submit=save>
                     <fieldset>
-                        <legend>{move || i18n.t(Key::PipelineContactSection)}</legend>
+                        <legend>{tr(Key::PipelineContactSection)}</legend>
                         <div class="field">
-                            <label for="c-date">{move || i18n.t(Key::PipelineContactDate)}</label>
+                            <label for="c-date">{tr(Key::PipelineContactDate)}</label>
                             <input id="c-date" type="datetime-local" aria-describedby="c-date-err"
                                 aria-invalid=invalid(|p| p.date)
                                 prop:value=move || date.get()
@@ -273,41 +273,41 @@ pub fn ContactForm(
                         </div>
                         <div class="field">
                             <label>
-                                {move || i18n.t(Key::PipelineChannel)}
+                                {tr(Key::PipelineChannel)}
                                 <select data-autofocus="" on:change=move |ev| {
                                     let v = event_target_value(&ev);
                                     if let Some(c) = CHANNELS.into_iter().find(|c| format!("{c:?}") == v) { channel.set(c) }
                                 }>
                                     {CHANNELS.into_iter().map(|c| view! {
-                                        <option value=format!("{c:?}") selected=move || channel.get() == c>{move || i18n.t(channel_label(c))}</option>
+                                        <option value=format!("{c:?}") selected=move || channel.get() == c>{tr(channel_label(c))}</option>
                                     }).collect_view()}
                                 </select>
                             </label>
                         </div>
                         <div class="field">
                             <label>
-                                {move || i18n.t(Key::PipelineDirection)}
+                                {tr(Key::PipelineDirection)}
                                 <select on:change=move |ev| direction.set(if event_target_value(&ev) == "inbound" { Direction::Inbound } else { Direction::Outbound })>
-                                    <option value="outbound" selected=move || direction.get() == Direction::Outbound>{move || i18n.t(Key::PipelineDirectionOutbound)}</option>
-                                    <option value="inbound" selected=move || direction.get() == Direction::Inbound>{move || i18n.t(Key::PipelineDirectionInbound)}</option>
+                                    <option value="outbound" selected=move || direction.get() == Direction::Outbound>{tr(Key::PipelineDirectionOutbound)}</option>
+                                    <option value="inbound" selected=move || direction.get() == Direction::Inbound>{tr(Key::PipelineDirectionInbound)}</option>
                                 </select>
                             </label>
                         </div>
                         <div class="field">
                             <label>
-                                {move || i18n.t(Key::PipelinePurpose)}
+                                {tr(Key::PipelinePurpose)}
                                 <select on:change=move |ev| {
                                     let v = event_target_value(&ev);
                                     if let Some(p) = PURPOSES.into_iter().find(|p| format!("{p:?}") == v) { purpose.set(p) }
                                 }>
                                     {PURPOSES.into_iter().map(|p| view! {
-                                        <option value=format!("{p:?}") selected=move || purpose.get() == p>{move || i18n.t(purpose_label(p))}</option>
+                                        <option value=format!("{p:?}") selected=move || purpose.get() == p>{tr(purpose_label(p))}</option>
                                     }).collect_view()}
                                 </select>
                             </label>
                         </div>
                         <div class="field wide">
-                            <label for="c-summary">{move || i18n.t(Key::PipelineSummary)}<span class="req" aria-hidden="true">" *"</span></label>
+                            <label for="c-summary">{tr(Key::PipelineSummary)}<span class="req" aria-hidden="true">" *"</span></label>
                             <textarea id="c-summary" rows="3" aria-describedby="c-summary-err"
                                 aria-invalid=invalid(|p| p.summary.is_some())
                                 prop:value=move || summary.get()
@@ -315,7 +315,7 @@ pub fn ContactForm(
                             <p class="error" id="c-summary-err">{message(|p| p.summary)}</p>
                         </div>
                         <div class="field wide">
-                            <label for="c-outcome">{move || i18n.t(Key::PipelineOutcome)}</label>
+                            <label for="c-outcome">{tr(Key::PipelineOutcome)}</label>
                             <textarea id="c-outcome" rows="2" aria-describedby="c-outcome-err"
                                 aria-invalid=invalid(|p| p.outcome)
                                 prop:value=move || outcome.get()
@@ -323,37 +323,37 @@ pub fn ContactForm(
                             <p class="error" id="c-outcome-err">{move || (tried.get() && problems.with(|p| p.outcome)).then(|| i18n.t(Key::PipelineErrTextTooLong))}</p>
                         </div>
                         <div class="field">
-                            <label for="c-follow">{move || i18n.t(Key::PipelineFollowUpDate)}</label>
+                            <label for="c-follow">{tr(Key::PipelineFollowUpDate)}</label>
                             <input id="c-follow" type="date" aria-describedby="c-follow-help c-follow-err"
                                 aria-invalid=invalid(|p| p.follow_up.is_some())
                                 prop:value=move || follow_up.get()
                                 on:input=move |ev| follow_up.set(event_target_value(&ev))/>
-                            <p class="help" id="c-follow-help">{move || i18n.t(Key::PipelineFollowUpHelp)}</p>
+                            <p class="help" id="c-follow-help">{tr(Key::PipelineFollowUpHelp)}</p>
                             <p class="error" id="c-follow-err">{message(|p| p.follow_up)}</p>
                         </div>
                     </fieldset>
                     <p class="form-errors" role="alert">{move || (tried.get() && problems.with(Problems::any)).then(|| i18n.t(Key::FixErrors))}</p>
                     <div class="actions">
-                        <button type="submit" class="primary" disabled=move || saving.get()>{move || i18n.t(Key::Save)}</button>
-                        <a class="button" href=Route::EditCustomer(customer_id).href()>{move || i18n.t(Key::Cancel)}</a>
+                        <button type="submit" class="primary" disabled=move || saving.get()>{tr(Key::Save)}</button>
+                        <a class="button" href=Route::EditCustomer(customer_id).href()>{tr(Key::Cancel)}</a>
                     </div>
                 </form>
                 <section aria-labelledby="recent-title">
-                    <h2 id="recent-title">{move || i18n.t(Key::PipelineRecentContacts)}</h2>
+                    <h2 id="recent-title">{tr(Key::PipelineRecentContacts)}</h2>
                     <Show when=move || recent.with(Vec::is_empty)>
-                        <p class="help">{move || i18n.t(Key::PipelineNoContacts)}</p>
+                        <p class="help">{tr(Key::PipelineNoContacts)}</p>
                     </Show>
                     <ul class="contact-list">
                         <For
                             each=move || recent.get()
                             key=|x| x.id
                             children=move |x: Interaction| {
-                                let when = x.date.format("%Y-%m-%d %H:%M").to_string();
+                                let when = crate::pages::pipeline::date_time(x.date);
                                 let dir = if x.direction == Direction::Inbound { Key::PipelineDirectionInbound } else { Key::PipelineDirectionOutbound };
                                 view! {
                                     <li>
                                         <span class="meta">
-                                            {when}" · "{move || i18n.t(channel_label(x.channel))}" · "{move || i18n.t(dir)}" · "{move || i18n.t(purpose_label(x.purpose))}
+                                            {when}" · "{move || i18n.t(channel_label(x.channel))}" · "{tr(dir)}" · "{tr(purpose_label(x.purpose))}
                                         </span>
                                         <span>{x.summary.clone()}</span>
                                         {(!x.outcome.is_empty()).then(|| view! { <span class="muted">{x.outcome.clone()}</span> })}

@@ -9,7 +9,7 @@ use kehu_core::{SatisfactionScores, SurveyResponse};
 
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key, Locale};
-use crate::pages::pipeline::customer_name;
+use crate::pages::pipeline::{customer_name, tr};
 use crate::routing::{navigate, Route};
 use crate::state::{new_id, now, today, use_app};
 use crate::storage::{Change, Record};
@@ -50,8 +50,8 @@ fn Scale(
     let missing = move || show_error.get() && value.get().is_none();
     view! {
         <fieldset class="scale" class:invalid=missing aria-describedby=format!("{name}-err")>
-            <legend>{move || i18n.t(legend)}</legend>
-            <p class="help">{move || i18n.t(help)}</p>
+            <legend>{tr(legend)}</legend>
+            <p class="help">{tr(help)}</p>
             <div class="scale-options">
                 {(lo..=hi).map(|n| view! {
                     <label class="scale-option">
@@ -176,8 +176,8 @@ pub fn SurveyForm(
             when=exists
             fallback=move || view! {
                 <section class="form-page">
-                    <h1>{move || i18n.t(Key::CustomerNotFound)}</h1>
-                    <a href=Route::Customers.href()>{move || i18n.t(Key::BackToList)}</a>
+                    <h1>{tr(Key::CustomerNotFound)}</h1>
+                    <a href=Route::Customers.href()>{tr(Key::BackToList)}</a>
                 </section>
             }
         >
@@ -185,13 +185,13 @@ pub fn SurveyForm(
                 <div class="page-head">
                     <h1>{move || i18n.tf(Key::PipelineSurveyTitle, &[("name", &customer_name(customer_id))])}</h1>
                     <span class="actions">
-                        <a href=Route::SurveyPrint.href()>{move || i18n.t(Key::PipelinePrintForm)}</a>
-                        <a href=Route::EditCustomer(customer_id).href()>{move || i18n.t(Key::PipelineBackToCustomer)}</a>
+                        <a href=Route::SurveyPrint.href()>{tr(Key::PipelinePrintForm)}</a>
+                        <a href=Route::EditCustomer(customer_id).href()>{tr(Key::PipelineBackToCustomer)}</a>
                     </span>
                 </div>
                 <form novalidate=true on:submit=save class="survey-form">
                     <div class="field">
-                        <label for="s-date">{move || i18n.t(Key::PipelineSurveyDate)}</label>
+                        <label for="s-date">{tr(Key::PipelineSurveyDate)}</label>
                         <input id="s-date" type="date" data-autofocus="" aria-describedby="s-date-err"
                             aria-invalid=move || (tried.get() && date_problem().is_some()).then_some("true")
                             prop:value=move || date.get()
@@ -204,7 +204,7 @@ pub fn SurveyForm(
                         view! { <Scale name=name legend=question help=Key::PipelineScoreHelp lo=1 hi=5 value=value show_error=show/> }
                     }).collect_view()}
                     <div class="field wide">
-                        <label for="s-comment">{move || i18n.t(Key::PipelineComment)}</label>
+                        <label for="s-comment">{tr(Key::PipelineComment)}</label>
                         <textarea id="s-comment" rows="3" aria-describedby="s-comment-err"
                             aria-invalid=move || (tried.get() && comment_too_long()).then_some("true")
                             prop:value=move || comment.get()
@@ -213,14 +213,14 @@ pub fn SurveyForm(
                     </div>
                     <p class="form-errors" role="alert">{move || (tried.get() && any_problem()).then(|| i18n.t(Key::FixErrors))}</p>
                     <div class="actions">
-                        <button type="submit" class="primary" disabled=move || saving.get()>{move || i18n.t(Key::Save)}</button>
-                        <a class="button" href=Route::EditCustomer(customer_id).href()>{move || i18n.t(Key::Cancel)}</a>
+                        <button type="submit" class="primary" disabled=move || saving.get()>{tr(Key::Save)}</button>
+                        <a class="button" href=Route::EditCustomer(customer_id).href()>{tr(Key::Cancel)}</a>
                     </div>
                 </form>
                 <section aria-labelledby="prev-surveys">
-                    <h2 id="prev-surveys">{move || i18n.t(Key::PipelinePreviousSurveys)}</h2>
+                    <h2 id="prev-surveys">{tr(Key::PipelinePreviousSurveys)}</h2>
                     <Show when=move || previous.with(Vec::is_empty)>
-                        <p class="help">{move || i18n.t(Key::PipelineNoSurveys)}</p>
+                        <p class="help">{tr(Key::PipelineNoSurveys)}</p>
                     </Show>
                     <ul class="contact-list">
                         <For
@@ -265,20 +265,20 @@ pub fn SurveyPrint() -> impl IntoView {
     view! {
         <section class="survey-print">
             <div class="no-print page-head">
-                <h1>{move || i18n.t(Key::PipelinePrintTitle)}</h1>
+                <h1>{tr(Key::PipelinePrintTitle)}</h1>
                 <div class="actions">
                     <label class="inline">
-                        {move || i18n.t(Key::PipelinePrintLanguage)}
+                        {tr(Key::PipelinePrintLanguage)}
                         <select on:change=move |ev| lang.set(Locale::from_tag(&event_target_value(&ev)))>
                             {Locale::ALL.into_iter().map(|l| view! {
                                 <option value=l.tag() selected=move || lang.get() == l>{l.native_name()}</option>
                             }).collect_view()}
                         </select>
                     </label>
-                    <button type="button" class="primary" on:click=move |_| { let _ = window().print(); }>{move || i18n.t(Key::PipelinePrint)}</button>
+                    <button type="button" class="primary" on:click=move |_| { let _ = window().print(); }>{tr(Key::PipelinePrint)}</button>
                 </div>
             </div>
-            <p class="no-print help">{move || i18n.t(Key::PipelinePrintHelp)}</p>
+            <p class="no-print help">{tr(Key::PipelinePrintHelp)}</p>
             <article class="paper" lang=move || lang.get().tag()>
                 <h2 class="paper-title">{move || t(Key::PipelinePaperTitle)}</h2>
                 <p class="paper-shop">{shop}</p>

@@ -14,7 +14,7 @@ use kehu_core::{Task, TaskOrigin};
 
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::{use_i18n, I18n, Key};
-use crate::pages::pipeline::{currency, customer_name, money};
+use crate::pages::pipeline::{currency, customer_name, money, tr};
 use crate::routing::Route;
 use crate::state::{new_id, now, today, use_app, LoadState};
 use crate::storage::{Change, Record};
@@ -255,9 +255,9 @@ pub fn TasksPage() -> impl IntoView {
     let section = move |title: Key, items: Memo<Vec<Task>>, empty: Key, class: &'static str| {
         view! {
             <section class=format!("task-group {class}") aria-labelledby=format!("tasks-{class}")>
-                <h2 id=format!("tasks-{class}")>{move || i18n.t(title)}" "<span class="badge">{move || items.with(Vec::len)}</span></h2>
+                <h2 id=format!("tasks-{class}")>{tr(title)}" "<span class="badge">{move || items.with(Vec::len)}</span></h2>
                 <Show when=move || items.with(Vec::is_empty)>
-                    <p class="help">{move || i18n.t(empty)}</p>
+                    <p class="help">{tr(empty)}</p>
                 </Show>
                 <ul class="task-list">
                     <For each=move || items.get() key=|t| (t.id, t.updated_at) children=move |t: Task| view! { <TaskRow task=t/> }/>
@@ -269,16 +269,16 @@ pub fn TasksPage() -> impl IntoView {
     view! {
         <section class="tasks-page">
             <div class="page-head">
-                <h1>{move || i18n.t(Key::PipelineTasksTitle)}</h1>
+                <h1>{tr(Key::PipelineTasksTitle)}</h1>
             </div>
             <Show when=move || !ready()>
-                <p class="loading" role="status">{move || i18n.t(Key::Loading)}</p>
+                <p class="loading" role="status">{tr(Key::Loading)}</p>
             </Show>
             <section class="task-group suggestions" aria-labelledby="tasks-suggested">
-                <h2 id="tasks-suggested">{move || i18n.t(Key::PipelineSuggested)}" "<span class="badge">{move || suggestions.with(Vec::len)}</span></h2>
-                <p class="help">{move || i18n.t(Key::PipelineSuggestedHelp)}</p>
+                <h2 id="tasks-suggested">{tr(Key::PipelineSuggested)}" "<span class="badge">{move || suggestions.with(Vec::len)}</span></h2>
+                <p class="help">{tr(Key::PipelineSuggestedHelp)}</p>
                 <Show when=move || ready() && suggestions.with(Vec::is_empty)>
-                    <p class="help">{move || i18n.t(Key::PipelineNoSuggestions)}</p>
+                    <p class="help">{tr(Key::PipelineNoSuggestions)}</p>
                 </Show>
                 <ul class="task-list">
                     <For
@@ -298,17 +298,17 @@ pub fn TasksPage() -> impl IntoView {
             {section(Key::PipelineUpcoming, upcoming, Key::PipelineNoneUpcoming, "upcoming")}
             <form class="add-task" novalidate=true on:submit=add>
                 <div class="field">
-                    <label for="t-title">{move || i18n.t(Key::PipelineNewTask)}</label>
+                    <label for="t-title">{tr(Key::PipelineNewTask)}</label>
                     <input id="t-title" type="text" data-autofocus="" aria-describedby="t-err"
                         aria-invalid=move || add_error.get().is_some().then_some("true")
                         prop:value=move || new_title.get()
                         on:input=move |ev| new_title.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="t-due">{move || i18n.t(Key::PipelineDue)}</label>
+                    <label for="t-due">{tr(Key::PipelineDue)}</label>
                     <input id="t-due" type="date" prop:value=move || new_due.get() on:input=move |ev| new_due.set(event_target_value(&ev))/>
                 </div>
-                <button type="submit">{move || i18n.t(Key::PipelineAddTask)}</button>
+                <button type="submit">{tr(Key::PipelineAddTask)}</button>
                 <p class="error" id="t-err" role="alert">{move || add_error.get().map(|k| i18n.t(k))}</p>
             </form>
             {section(Key::PipelineDone, done, Key::PipelineNoneDone, "done")}
@@ -319,7 +319,6 @@ pub fn TasksPage() -> impl IntoView {
 /// One task: a checkbox for done (with undo), its due date, customer and origin.
 #[component]
 fn TaskRow(task: Task) -> impl IntoView {
-    let i18n = use_i18n();
     let checked = task.done;
     let title = task.title.clone();
     let due = task.due;
@@ -349,7 +348,7 @@ fn TaskRow(task: Task) -> impl IntoView {
             <span class="task-meta">
                 {due.map(|d| view! { <time datetime=d.to_string()>{d.to_string()}</time> })}
                 {customer.map(|c| view! { <a href=Route::EditCustomer(c).href()>{move || customer_name(c)}</a> })}
-                {origin.map(|k| view! { <span class="badge">{move || i18n.t(k)}</span> })}
+                {origin.map(|k| view! { <span class="badge">{tr(k)}</span> })}
             </span>
         </li>
     }
@@ -417,24 +416,24 @@ fn SuggestionRow(s: Suggestion) -> impl IntoView {
     view! {
         <li class="task suggestion">
             <div class="task-body">
-                <span class="badge">{move || i18n.t(kind)}</span>
+                <span class="badge">{tr(kind)}</span>
                 " "
                 <span class="task-title">{title.clone()}</span>
                 <p class="help">
                     {move || suggestion_reason(i18n, &s_reason, &currency())}
                     " "
-                    <a href=Route::EditCustomer(customer).href()>{move || i18n.t(Key::PipelineOpenCustomer)}</a>
+                    <a href=Route::EditCustomer(customer).href()>{tr(Key::PipelineOpenCustomer)}</a>
                 </p>
             </div>
             <div class="actions">
                 <button type="button" class="primary"
                     aria-label=move || i18n.tf(Key::PipelineAcceptOf, &[("title", &title_accept())])
                     on:click=move |_| decide(&s_accept, false)
-                >{move || i18n.t(Key::PipelineAccept)}</button>
+                >{tr(Key::PipelineAccept)}</button>
                 <button type="button"
                     aria-label=move || i18n.tf(Key::PipelineDismissOf, &[("title", &title_dismiss())])
                     on:click=move |_| decide(&s_dismiss, true)
-                >{move || i18n.t(Key::PipelineDismiss)}</button>
+                >{tr(Key::PipelineDismiss)}</button>
             </div>
         </li>
     }

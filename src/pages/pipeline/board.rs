@@ -7,7 +7,7 @@ use uuid::Uuid;
 use kehu_core::pipeline::{column_totals, conversion_rates, reopen_stage};
 use kehu_core::{Deal, DealStage};
 
-use super::{currency, customer_name, money, move_deal_to, stage_label};
+use super::{currency, customer_name, money, move_deal_to, stage_label, tr};
 use crate::i18n::{use_i18n, Key};
 use crate::routing::Route;
 use crate::state::use_app;
@@ -29,12 +29,12 @@ pub fn PipelineBoard() -> impl IntoView {
     view! {
         <section class="pipeline">
             <div class="page-head">
-                <h1>{move || i18n.t(Key::PipelineTitle)}</h1>
-                <a class="button primary" href=Route::NewDeal(None).href()>{move || i18n.t(Key::PipelineNewDeal)}</a>
+                <h1>{tr(Key::PipelineTitle)}</h1>
+                <a class="button primary" href=Route::NewDeal(None).href()>{tr(Key::PipelineNewDeal)}</a>
             </div>
-            <p class="help">{move || i18n.t(Key::PipelineBoardHelp)}</p>
+            <p class="help">{tr(Key::PipelineBoardHelp)}</p>
             <Show when=empty>
-                <p class="empty">{move || i18n.t(Key::PipelineNoDeals)}</p>
+                <p class="empty">{tr(Key::PipelineNoDeals)}</p>
             </Show>
             <div class="board">
                 {DealStage::ALL
@@ -87,7 +87,7 @@ pub fn PipelineBoard() -> impl IntoView {
                                 }
                             >
                                 <header class="column-head">
-                                    <h2 id=heading_id>{move || i18n.t(stage_label(stage))}</h2>
+                                    <h2 id=heading_id>{tr(stage_label(stage))}</h2>
                                     <p class="column-total">
                                         {move || i18n.tf(Key::PipelineColumnTotal, &[("count", &count().to_string()), ("value", &money(value(), &currency()))])}
                                     </p>
@@ -110,15 +110,15 @@ pub fn PipelineBoard() -> impl IntoView {
                     .collect_view()}
             </div>
             <section class="conversions" aria-labelledby="conv-title">
-                <h2 id="conv-title">{move || i18n.t(Key::PipelineConversionTitle)}</h2>
-                <p class="help">{move || i18n.t(Key::PipelineConversionHelp)}</p>
+                <h2 id="conv-title">{tr(Key::PipelineConversionTitle)}</h2>
+                <p class="help">{tr(Key::PipelineConversionHelp)}</p>
                 <table>
                     <thead>
                         <tr>
-                            <th scope="col">{move || i18n.t(Key::PipelineConversionStep)}</th>
-                            <th scope="col">{move || i18n.t(Key::PipelineConversionReached)}</th>
-                            <th scope="col">{move || i18n.t(Key::PipelineConversionConverted)}</th>
-                            <th scope="col">{move || i18n.t(Key::PipelineConversionRate)}</th>
+                            <th scope="col">{tr(Key::PipelineConversionStep)}</th>
+                            <th scope="col">{tr(Key::PipelineConversionReached)}</th>
+                            <th scope="col">{tr(Key::PipelineConversionConverted)}</th>
+                            <th scope="col">{tr(Key::PipelineConversionRate)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -200,13 +200,13 @@ fn DealCard(deal: Deal, dragging: RwSignal<Option<Uuid>>) -> impl IntoView {
                     <button type="button" class="small danger"
                         aria-label=move || i18n.tf(Key::PipelineMarkLostOf, &[("title", &t_lost)])
                         on:click=move |_| move_deal_to(id, DealStage::Lost, None)
-                    >{move || i18n.t(Key::PipelineMarkLost)}</button>
+                    >{tr(Key::PipelineMarkLost)}</button>
                 })}
                 {reopen.map(|r| view! {
                     <button type="button" class="small"
                         aria-label=move || i18n.tf(Key::PipelineReopenOf, &[("title", &t_reopen), ("stage", i18n.t(stage_label(r)))])
                         on:click=move |_| move_deal_to(id, r, Some(format!("deal-{id}")))
-                    >{move || i18n.t(Key::PipelineReopen)}</button>
+                    >{tr(Key::PipelineReopen)}</button>
                 })}
             </div>
         </li>

@@ -9,7 +9,7 @@ use kehu_core::pipeline::{reopen_stage, sale_from_deal};
 use kehu_core::transactions_csv::{format_amount, parse_amount};
 use kehu_core::{Deal, DealStage};
 
-use super::{currency, customer_name, deal_error_text, money, move_deal_to, stage_label};
+use super::{currency, customer_name, deal_error_text, money, move_deal_to, stage_label, tr};
 use crate::components::toast::use_toasts;
 use crate::components::toast::ToastKind;
 use crate::i18n::{use_i18n, Key};
@@ -26,7 +26,6 @@ pub fn DealPage(
     /// The deal shown.
     id: Uuid,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let app = use_app();
     let deal = Memo::new(move |_| {
         app.data
@@ -36,8 +35,8 @@ pub fn DealPage(
     move || match deal.get() {
         None => view! {
             <section class="form-page">
-                <h1>{move || i18n.t(Key::PipelineDealNotFound)}</h1>
-                <a href=Route::Pipeline.href()>{move || i18n.t(Key::PipelineBackToBoard)}</a>
+                <h1>{tr(Key::PipelineDealNotFound)}</h1>
+                <a href=Route::Pipeline.href()>{tr(Key::PipelineBackToBoard)}</a>
             </section>
         }
         .into_any(),
@@ -130,31 +129,31 @@ fn DealView(deal: Deal) -> impl IntoView {
         <section class="deal-page">
             <div class="page-head">
                 <h1>{title.clone()}</h1>
-                <a href=Route::Pipeline.href()>{move || i18n.t(Key::PipelineBackToBoard)}</a>
+                <a href=Route::Pipeline.href()>{tr(Key::PipelineBackToBoard)}</a>
             </div>
             <dl class="facts">
                 <div>
-                    <dt>{move || i18n.t(Key::PipelineCustomer)}</dt>
+                    <dt>{tr(Key::PipelineCustomer)}</dt>
                     <dd><a href=Route::EditCustomer(customer).href()>{move || customer_name(customer)}</a></dd>
                 </div>
                 <div>
-                    <dt>{move || i18n.t(Key::PipelineDealValue)}</dt>
+                    <dt>{tr(Key::PipelineDealValue)}</dt>
                     <dd>{move || money(value, &currency())}</dd>
                 </div>
                 <div>
-                    <dt>{move || i18n.t(Key::PipelineCurrentStage)}</dt>
-                    <dd class="current-stage">{move || i18n.t(stage_label(stage))}</dd>
+                    <dt>{tr(Key::PipelineCurrentStage)}</dt>
+                    <dd class="current-stage">{tr(stage_label(stage))}</dd>
                 </div>
                 {close.map(|c| view! {
                     <div>
-                        <dt>{move || i18n.t(Key::PipelineExpectedClose)}</dt>
+                        <dt>{tr(Key::PipelineExpectedClose)}</dt>
                         <dd>{c.to_string()}</dd>
                     </div>
                 })}
             </dl>
 
             <section aria-labelledby="move-title">
-                <h2 id="move-title">{move || i18n.t(Key::PipelineMoveTitle)}</h2>
+                <h2 id="move-title">{tr(Key::PipelineMoveTitle)}</h2>
                 <div class="actions">
                     {previous.map(|p| view! {
                         <button type="button" id="deal-back" on:click=move |_| move_deal_to(id, p, Some("deal-back".into()))>
@@ -168,7 +167,7 @@ fn DealView(deal: Deal) -> impl IntoView {
                     })}
                     {(stage != DealStage::Lost && !stage.is_won()).then(|| view! {
                         <button type="button" class="danger" on:click=move |_| move_deal_to(id, DealStage::Lost, Some("deal-stage".into()))>
-                            {move || i18n.t(Key::PipelineMarkLost)}
+                            {tr(Key::PipelineMarkLost)}
                         </button>
                     })}
                     {reopen.map(|r| view! {
@@ -177,7 +176,7 @@ fn DealView(deal: Deal) -> impl IntoView {
                         </button>
                     })}
                     <label class="inline">
-                        {move || i18n.t(Key::PipelineStageSelect)}
+                        {tr(Key::PipelineStageSelect)}
                         <select id="deal-stage" on:change=move |ev| {
                             if let Some(to) = DealStage::parse(&event_target_value(&ev)) {
                                 if to != stage {
@@ -186,7 +185,7 @@ fn DealView(deal: Deal) -> impl IntoView {
                             }
                         }>
                             {DealStage::ALL.into_iter().map(|s| view! {
-                                <option value=s.as_str() selected=s == stage>{move || i18n.t(stage_label(s))}</option>
+                                <option value=s.as_str() selected=s == stage>{tr(stage_label(s))}</option>
                             }).collect_view()}
                         </select>
                     </label>
@@ -195,14 +194,14 @@ fn DealView(deal: Deal) -> impl IntoView {
 
             {stage.is_won().then(|| view! {
                 <section aria-labelledby="sale-title">
-                    <h2 id="sale-title">{move || i18n.t(Key::PipelineSaleTitle)}</h2>
+                    <h2 id="sale-title">{tr(Key::PipelineSaleTitle)}</h2>
                     {if can_sell {
                         view! {
-                            <p class="help">{move || i18n.t(Key::PipelineSaleHelp)}</p>
-                            <button type="button" class="primary" on:click=create_sale.clone()>{move || i18n.t(Key::PipelineCreateSale)}</button>
+                            <p class="help">{tr(Key::PipelineSaleHelp)}</p>
+                            <button type="button" class="primary" on:click=create_sale.clone()>{tr(Key::PipelineCreateSale)}</button>
                         }.into_any()
                     } else {
-                        let text = sale.clone().map(|o| (o.date.format("%Y-%m-%d %H:%M").to_string(), o.amount));
+                        let text = sale.clone().map(|o| (super::date_time(o.date), o.amount));
                         view! {
                             <p class="sale-done">
                                 {move || match text.clone() {
@@ -216,8 +215,8 @@ fn DealView(deal: Deal) -> impl IntoView {
             })}
 
             <section aria-labelledby="obj-title">
-                <h2 id="obj-title">{move || i18n.t(Key::PipelineObjections)}</h2>
-                {objections.is_empty().then(|| view! { <p class="help">{move || i18n.t(Key::PipelineNoObjections)}</p> })}
+                <h2 id="obj-title">{tr(Key::PipelineObjections)}</h2>
+                {objections.is_empty().then(|| view! { <p class="help">{tr(Key::PipelineNoObjections)}</p> })}
                 <ul class="objections">
                     {objections.iter().enumerate().map(|(i, o)| {
                         let deal = deal.clone();
@@ -236,14 +235,14 @@ fn DealView(deal: Deal) -> impl IntoView {
                                             save_deal(d, Vec::new(), Key::PipelineObjectionRemoved);
                                         }
                                     }
-                                >{move || i18n.t(Key::Remove)}</button>
+                                >{tr(Key::Remove)}</button>
                             </li>
                         }
                     }).collect_view()}
                 </ul>
                 <form class="objection-form" novalidate=true on:submit=add_objection>
                     <div class="field wide" class:invalid=move || objection_error.get().is_some()>
-                        <label for="objection">{move || i18n.t(Key::PipelineNewObjection)}</label>
+                        <label for="objection">{tr(Key::PipelineNewObjection)}</label>
                         <textarea id="objection" rows="2" aria-describedby="objection-err"
                             aria-invalid=move || objection_error.get().is_some().then_some("true")
                             prop:value=move || objection.get()
@@ -251,7 +250,7 @@ fn DealView(deal: Deal) -> impl IntoView {
                         <p class="error" id="objection-err" role="alert">{move || objection_error.get().map(|k| i18n.t(k))}</p>
                     </div>
                     <div class="actions">
-                        <button type="submit">{move || i18n.t(Key::PipelineAddObjection)}</button>
+                        <button type="submit">{tr(Key::PipelineAddObjection)}</button>
                     </div>
                 </form>
             </section>
@@ -259,10 +258,10 @@ fn DealView(deal: Deal) -> impl IntoView {
             <DealDetails deal=deal.clone()/>
 
             <section aria-labelledby="hist-title">
-                <h2 id="hist-title">{move || i18n.t(Key::PipelineHistory)}</h2>
+                <h2 id="hist-title">{tr(Key::PipelineHistory)}</h2>
                 <ol class="history">
                     {history.into_iter().map(|h| {
-                        let when = h.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+                        let when = super::date_time(h.at.with_timezone(&chrono::Local).naive_local());
                         view! {
                             <li>
                                 <time>{when}</time>
@@ -382,28 +381,28 @@ fn DealDetails(deal: Deal) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="details-title">
-            <h2 id="details-title">{move || i18n.t(Key::PipelineDetails)}</h2>
+            <h2 id="details-title">{tr(Key::PipelineDetails)}</h2>
             <form class="deal-details" novalidate=true on:submit=save>
                 <div class="field">
-                    <label for="d-title">{move || i18n.t(Key::PipelineDealTitle)}</label>
+                    <label for="d-title">{tr(Key::PipelineDealTitle)}</label>
                     <input id="d-title" type="text" aria-describedby="d-err"
                         prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="d-value">{move || i18n.t(Key::PipelineDealValue)}</label>
+                    <label for="d-value">{tr(Key::PipelineDealValue)}</label>
                     <input id="d-value" type="text" inputmode="decimal" aria-describedby="d-err"
                         prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
-                    <label for="d-close">{move || i18n.t(Key::PipelineExpectedClose)}</label>
+                    <label for="d-close">{tr(Key::PipelineExpectedClose)}</label>
                     <input id="d-close" type="date" aria-describedby="d-err"
                         prop:value=move || close.get() on:input=move |ev| close.set(event_target_value(&ev))/>
                 </div>
                 <p class="error" id="d-err" role="alert">{move || error.get().map(|k| i18n.t(k))}</p>
                 <div class="actions">
-                    <button type="submit">{move || i18n.t(Key::PipelineSaveDetails)}</button>
+                    <button type="submit">{tr(Key::PipelineSaveDetails)}</button>
                     <span class="spacer"></span>
-                    <button type="button" class="danger" on:click=delete>{move || i18n.t(Key::PipelineDeleteDeal)}</button>
+                    <button type="button" class="danger" on:click=delete>{tr(Key::PipelineDeleteDeal)}</button>
                 </div>
             </form>
         </section>

@@ -18,7 +18,28 @@ use crate::routing::Route;
 use crate::state::{now, use_app};
 use crate::storage::{Change, Record};
 
-/// The label of a stage, with the course's Chinese term in both languages' strings.
+/// The text of `key` in the current language, as a reactive view. Every key gives the same closure
+/// type, so each use shares one piece of rendering code instead of adding its own (this keeps the
+/// Wasm bundle small).
+pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.t(key)
+}
+
+/// A date and time as `YYYY-MM-DD HH:MM`, without chrono's format-string machinery.
+pub fn date_time(t: chrono::NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// The label of a stage.
 pub fn stage_label(s: DealStage) -> Key {
     match s {
         DealStage::Prospecting => Key::PipelineStageProspecting,
@@ -158,9 +179,9 @@ pub fn CustomerActions(
     let i18n = use_i18n();
     view! {
         <nav class="customer-actions" aria-label=move || i18n.t(Key::PipelineCustomerActions)>
-            <a class="button" href=Route::CustomerContact(id).href()>{move || i18n.t(Key::PipelineLogContact)}</a>
-            <a class="button" href=Route::NewDeal(Some(id)).href()>{move || i18n.t(Key::PipelineNewDeal)}</a>
-            <a class="button" href=Route::CustomerSurvey(id).href()>{move || i18n.t(Key::PipelineRecordSurvey)}</a>
+            <a class="button" href=Route::CustomerContact(id).href()>{tr(Key::PipelineLogContact)}</a>
+            <a class="button" href=Route::NewDeal(Some(id)).href()>{tr(Key::PipelineNewDeal)}</a>
+            <a class="button" href=Route::CustomerSurvey(id).href()>{tr(Key::PipelineRecordSurvey)}</a>
         </nav>
     }
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use kehu_core::transactions_csv::parse_amount;
 use kehu_core::{Deal, DealStage, StageChange};
 
-use super::{stage_label, CustomerPicker};
+use super::{stage_label, tr, CustomerPicker};
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key};
 use crate::routing::{navigate, Route};
@@ -144,18 +144,18 @@ pub fn NewDeal(
     view! {
         <section class="form-page">
             <div class="page-head">
-                <h1>{move || i18n.t(Key::PipelineNewDeal)}</h1>
-                <a href=Route::Pipeline.href()>{move || i18n.t(Key::PipelineBackToBoard)}</a>
+                <h1>{tr(Key::PipelineNewDeal)}</h1>
+                <a href=Route::Pipeline.href()>{tr(Key::PipelineBackToBoard)}</a>
             </div>
             <form novalidate=true on:submit=save>
                 <fieldset>
-                    <legend>{move || i18n.t(Key::PipelineDealSection)}</legend>
+                    <legend>{tr(Key::PipelineDealSection)}</legend>
                     <div class="field wide">
-                        <label for="deal-customer">{move || i18n.t(Key::PipelineCustomer)}<span class="req" aria-hidden="true">" *"</span></label>
+                        <label for="deal-customer">{tr(Key::PipelineCustomer)}<span class="req" aria-hidden="true">" *"</span></label>
                         <CustomerPicker picked=picked show_error=show input_id="deal-customer"/>
                     </div>
                     <div class="field">
-                        <label for="deal-title">{move || i18n.t(Key::PipelineDealTitle)}<span class="req" aria-hidden="true">" *"</span></label>
+                        <label for="deal-title">{tr(Key::PipelineDealTitle)}<span class="req" aria-hidden="true">" *"</span></label>
                         <input id="deal-title" type="text" aria-describedby="deal-title-err"
                             aria-invalid=invalid(|p| p.title.is_some())
                             prop:value=move || title.get()
@@ -163,7 +163,7 @@ pub fn NewDeal(
                         <p class="error" id="deal-title-err">{message(|p| p.title)}</p>
                     </div>
                     <div class="field">
-                        <label for="deal-value">{move || i18n.t(Key::PipelineDealValue)}<span class="req" aria-hidden="true">" *"</span></label>
+                        <label for="deal-value">{tr(Key::PipelineDealValue)}<span class="req" aria-hidden="true">" *"</span></label>
                         <input id="deal-value" type="text" inputmode="decimal" aria-describedby="deal-value-err"
                             aria-invalid=invalid(|p| p.value.is_some())
                             prop:value=move || value.get()
@@ -172,16 +172,16 @@ pub fn NewDeal(
                     </div>
                     <div class="field">
                         <label>
-                            {move || i18n.t(Key::PipelineStartStage)}
+                            {tr(Key::PipelineStartStage)}
                             <select on:change=move |ev| stage.set(DealStage::parse(&event_target_value(&ev)).unwrap_or(DealStage::Prospecting))>
                                 {DealStage::ALL.into_iter().filter(|s| *s != DealStage::Lost).map(|s| view! {
-                                    <option value=s.as_str() selected=move || stage.get() == s>{move || i18n.t(stage_label(s))}</option>
+                                    <option value=s.as_str() selected=move || stage.get() == s>{tr(stage_label(s))}</option>
                                 }).collect_view()}
                             </select>
                         </label>
                     </div>
                     <div class="field">
-                        <label for="deal-close">{move || i18n.t(Key::PipelineExpectedClose)}</label>
+                        <label for="deal-close">{tr(Key::PipelineExpectedClose)}</label>
                         <input id="deal-close" type="date" aria-describedby="deal-close-err"
                             aria-invalid=invalid(|p| p.close)
                             prop:value=move || close.get()
@@ -191,8 +191,8 @@ pub fn NewDeal(
                 </fieldset>
                 <p class="form-errors" role="alert">{move || (tried.get() && problems.with(Problems::any)).then(|| i18n.t(Key::FixErrors))}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || saving.get()>{move || i18n.t(Key::Save)}</button>
-                    <a class="button" href=Route::Pipeline.href()>{move || i18n.t(Key::Cancel)}</a>
+                    <button type="submit" class="primary" disabled=move || saving.get()>{tr(Key::Save)}</button>
+                    <a class="button" href=Route::Pipeline.href()>{tr(Key::Cancel)}</a>
                 </div>
             </form>
         </section>
