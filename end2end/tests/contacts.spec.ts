@@ -1,23 +1,10 @@
 import { test, expect, openApp, addCustomer } from './fixtures';
-import type { Page } from '@playwright/test';
-
-/// The local date `days` from today as YYYY-MM-DD, as a date input holds it.
-function dayFromToday(days: number): string {
-  const d = new Date();
-  d.setDate(d.getDate() + days);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-async function openCustomer(page: Page, name: string) {
-  await page.getByRole('link', { name, exact: true }).click();
-}
+import { openCustomerAction, dayFromToday } from './pipeline-helpers';
 
 test('a contact with a follow-up date creates a follow-up task', async ({ page }) => {
   await openApp(page);
   await addCustomer(page, { name: 'Huang Lei', phone: '13811112222' });
-  await openCustomer(page, 'Huang Lei');
-  await page.getByRole('link', { name: 'Log contact' }).click();
+  await openCustomerAction(page, 'Huang Lei', 'Log contact');
   await expect(page.getByRole('heading', { name: 'Log a contact with Huang Lei' })).toBeVisible();
 
   await page.getByRole('combobox', { name: 'Channel' }).selectOption({ label: 'Instant messaging' });
@@ -35,7 +22,7 @@ test('a contact with a follow-up date creates a follow-up task', async ({ page }
   await expect(page.getByText('Contact with Huang Lei saved, with a follow-up task.')).toBeVisible();
 
   // The contact is listed on the customer's contact page.
-  await page.getByRole('link', { name: 'Log contact' }).click();
+  await openCustomerAction(page, 'Huang Lei', 'Log contact');
   const recent = page.getByRole('region', { name: 'Recent contacts' });
   await expect(recent).toContainText('Asked about the autumn collection');
   await expect(recent).toContainText('Instant messaging · Inbound (customer contacted us) · Inquiry');
@@ -56,8 +43,7 @@ test('a contact with a follow-up date creates a follow-up task', async ({ page }
 test('a contact without follow-up creates no task, and a summary is required', async ({ page }) => {
   await openApp(page);
   await addCustomer(page, { name: 'Ma Lin' });
-  await openCustomer(page, 'Ma Lin');
-  await page.getByRole('link', { name: 'Log contact' }).click();
+  await openCustomerAction(page, 'Ma Lin', 'Log contact');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Write what the contact was about.')).toBeVisible();
   await page.getByRole('textbox', { name: 'Summary' }).fill('Complained about a late delivery');

@@ -1,5 +1,6 @@
 import { test, expect, openApp, addCustomer } from './fixtures';
 import type { Page } from '@playwright/test';
+import { openCustomerAction } from './pipeline-helpers';
 
 const STAGES = ['Prospecting', 'Qualifying', 'Approaching', 'Negotiating', 'Handling objections', 'Won', 'After-sales'];
 
@@ -146,8 +147,7 @@ test('在简体中文界面中用键盘推进商机', async ({ page }) => {
 test('a deal started from the customer\'s page is for that customer; it is edited, deleted and restored', async ({ page }) => {
   await openApp(page);
   await addCustomer(page, { name: 'Tang Yi', phone: '13512345678' });
-  await page.getByRole('link', { name: 'Tang Yi', exact: true }).click();
-  await page.getByRole('link', { name: 'New deal' }).click();
+  await openCustomerAction(page, 'Tang Yi', 'New deal');
   await expect(page.getByRole('combobox', { name: 'Customer' })).toHaveValue('Tang Yi (13512345678)');
   await page.getByRole('textbox', { name: 'Title' }).fill('Coffee machine');
   await page.getByRole('textbox', { name: 'Value' }).fill('3000');

@@ -1,10 +1,10 @@
 import { test, expect, openApp, addCustomer } from './fixtures';
+import { openCustomerAction } from './pipeline-helpers';
 
 test('a survey response is recorded from the customer\'s page', async ({ page }) => {
   await openApp(page);
   await addCustomer(page, { name: 'Guo Jia' });
-  await page.getByRole('link', { name: 'Guo Jia', exact: true }).click();
-  await page.getByRole('link', { name: 'Record survey' }).click();
+  await openCustomerAction(page, 'Guo Jia', 'Record survey');
   await expect(page.getByRole('heading', { name: 'Survey response of Guo Jia' })).toBeVisible();
 
   // Every question needs an answer.
@@ -24,7 +24,7 @@ test('a survey response is recorded from the customer\'s page', async ({ page })
   await expect(page.getByText('Survey response of Guo Jia saved.')).toBeVisible();
 
   await page.reload();
-  await page.getByRole('link', { name: 'Record survey' }).click();
+  await openCustomerAction(page, 'Guo Jia', 'Record survey');
   const earlier = page.getByRole('region', { name: 'Earlier responses' });
   await expect(earlier).toContainText('NPS 9');
   await expect(earlier).toContainText('Reliability 5 · Professionalism 4 · Tangibles 3 · Empathy 4 · Responsiveness 2');

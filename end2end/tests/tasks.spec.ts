@@ -1,12 +1,5 @@
-import { test, expect, openApp, addCustomer } from './fixtures';
-
-/// The local date `days` from today as YYYY-MM-DD.
-function dayFromToday(days: number): string {
-  const d = new Date();
-  d.setDate(d.getDate() + days);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+import { test, expect, openApp } from './fixtures';
+import { addCustomerWithBirthday, dayFromToday } from './pipeline-helpers';
 
 /// A birthday in 1990 that falls `days` from today this year.
 function birthdayIn(days: number): string {
@@ -16,11 +9,7 @@ function birthdayIn(days: number): string {
 test('a suggested birthday task is accepted, another dismissed, and both stay decided', async ({ page }) => {
   await openApp(page);
   for (const [name, days] of [['Qian Hui', 3], ['Zhou Bo', 5], ['Wu Di', 20]] as const) {
-    await addCustomer(page, { name });
-    await page.getByRole('link', { name, exact: true }).click();
-    await page.getByLabel('Birthday').fill(birthdayIn(days));
-    await page.getByRole('button', { name: 'Save' }).click();
-    await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible();
+    await addCustomerWithBirthday(page, name, birthdayIn(days));
   }
   await page.getByRole('link', { name: 'Tasks' }).click();
   const suggested = page.getByRole('region', { name: /^Suggested/ });
@@ -47,10 +36,7 @@ test('a suggested birthday task is accepted, another dismissed, and both stay de
 
 test('undo brings a suggestion back', async ({ page }) => {
   await openApp(page);
-  await addCustomer(page, { name: 'Lin Xi' });
-  await page.getByRole('link', { name: 'Lin Xi', exact: true }).click();
-  await page.getByLabel('Birthday').fill(birthdayIn(0));
-  await page.getByRole('button', { name: 'Save' }).click();
+  await addCustomerWithBirthday(page, 'Lin Xi', birthdayIn(0));
   await page.getByRole('link', { name: 'Tasks' }).click();
   await page.getByRole('button', { name: 'Dismiss: Birthday wishes to Lin Xi' }).click();
   await expect(page.getByRole('region', { name: /^Suggested/ }).getByRole('listitem')).toHaveCount(0);

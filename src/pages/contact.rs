@@ -213,7 +213,7 @@ pub fn ContactForm(
                         Key::PipelineContactSaved
                     };
                     toasts.info(key, &[("name", &name)]);
-                    navigate(Route::EditCustomer(customer_id));
+                    navigate(crate::pages::pipeline::customer_page(customer_id));
                 }
                 Err(e) => toasts.storage_error(&e),
             }
@@ -258,7 +258,7 @@ pub fn ContactForm(
             <section class="form-page">
                 <div class="page-head">
                     <h1>{move || i18n.tf(Key::PipelineContactTitle, &[("name", &customer_name(customer_id))])}</h1>
-                    <a href=Route::EditCustomer(customer_id).href()>{tr(Key::PipelineBackToCustomer)}</a>
+                    <a href=crate::pages::pipeline::customer_page(customer_id).href()>{tr(Key::PipelineBackToCustomer)}</a>
                 </div>
                 <form novalidate=true on:submit=save>
                     <fieldset>
@@ -335,7 +335,7 @@ pub fn ContactForm(
                     <p class="form-errors" role="alert">{move || (tried.get() && problems.with(Problems::any)).then(|| i18n.t(Key::FixErrors))}</p>
                     <div class="actions">
                         <button type="submit" class="primary" disabled=move || saving.get()>{tr(Key::Save)}</button>
-                        <a class="button" href=Route::EditCustomer(customer_id).href()>{tr(Key::Cancel)}</a>
+                        <a class="button" href=crate::pages::pipeline::customer_page(customer_id).href()>{tr(Key::Cancel)}</a>
                     </div>
                 </form>
                 <section aria-labelledby="recent-title">

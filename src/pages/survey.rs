@@ -151,7 +151,7 @@ pub fn SurveyForm(
             match app.apply(vec![Change::Put(Record::Survey(response))]).await {
                 Ok(()) => {
                     toasts.info(Key::PipelineSurveySaved, &[("name", &name)]);
-                    navigate(Route::EditCustomer(customer_id));
+                    navigate(crate::pages::pipeline::customer_page(customer_id));
                 }
                 Err(e) => toasts.storage_error(&e),
             }
@@ -186,7 +186,7 @@ pub fn SurveyForm(
                     <h1>{move || i18n.tf(Key::PipelineSurveyTitle, &[("name", &customer_name(customer_id))])}</h1>
                     <span class="actions">
                         <a href=Route::SurveyPrint.href()>{tr(Key::PipelinePrintForm)}</a>
-                        <a href=Route::EditCustomer(customer_id).href()>{tr(Key::PipelineBackToCustomer)}</a>
+                        <a href=crate::pages::pipeline::customer_page(customer_id).href()>{tr(Key::PipelineBackToCustomer)}</a>
                     </span>
                 </div>
                 <form novalidate=true on:submit=save class="survey-form">
@@ -214,7 +214,7 @@ pub fn SurveyForm(
                     <p class="form-errors" role="alert">{move || (tried.get() && any_problem()).then(|| i18n.t(Key::FixErrors))}</p>
                     <div class="actions">
                         <button type="submit" class="primary" disabled=move || saving.get()>{tr(Key::Save)}</button>
-                        <a class="button" href=Route::EditCustomer(customer_id).href()>{tr(Key::Cancel)}</a>
+                        <a class="button" href=crate::pages::pipeline::customer_page(customer_id).href()>{tr(Key::Cancel)}</a>
                     </div>
                 </form>
                 <section aria-labelledby="prev-surveys">

@@ -15,7 +15,6 @@ use kehu_core::{Task, TaskOrigin};
 use crate::components::toast::{use_toasts, ToastKind};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::pages::pipeline::{currency, customer_name, money, tr};
-use crate::routing::Route;
 use crate::state::{new_id, now, today, use_app, LoadState};
 use crate::storage::{Change, Record};
 
@@ -347,7 +346,7 @@ fn TaskRow(task: Task) -> impl IntoView {
             </label>
             <span class="task-meta">
                 {due.map(|d| view! { <time datetime=d.to_string()>{d.to_string()}</time> })}
-                {customer.map(|c| view! { <a href=Route::EditCustomer(c).href()>{move || customer_name(c)}</a> })}
+                {customer.map(|c| view! { <a href=crate::pages::pipeline::customer_page(c).href()>{move || customer_name(c)}</a> })}
                 {origin.map(|k| view! { <span class="badge">{tr(k)}</span> })}
             </span>
         </li>
@@ -422,7 +421,7 @@ fn SuggestionRow(s: Suggestion) -> impl IntoView {
                 <p class="help">
                     {move || suggestion_reason(i18n, &s_reason, &currency())}
                     " "
-                    <a href=Route::EditCustomer(customer).href()>{tr(Key::PipelineOpenCustomer)}</a>
+                    <a href=crate::pages::pipeline::customer_page(customer).href()>{tr(Key::PipelineOpenCustomer)}</a>
                 </p>
             </div>
             <div class="actions">

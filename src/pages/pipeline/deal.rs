@@ -134,7 +134,7 @@ fn DealView(deal: Deal) -> impl IntoView {
             <dl class="facts">
                 <div>
                     <dt>{tr(Key::PipelineCustomer)}</dt>
-                    <dd><a href=Route::EditCustomer(customer).href()>{move || customer_name(customer)}</a></dd>
+                    <dd><a href=crate::pages::pipeline::customer_page(customer).href()>{move || customer_name(customer)}</a></dd>
                 </div>
                 <div>
                     <dt>{tr(Key::PipelineDealValue)}</dt>

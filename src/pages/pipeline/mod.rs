@@ -39,6 +39,12 @@ pub fn date_time(t: chrono::NaiveDateTime) -> String {
     )
 }
 
+/// The customer's page, where this module's pages lead back to. (Until the Customer 360 page
+/// exists this is the customer form; after it, change this one line to the 360 page's route.)
+pub fn customer_page(id: Uuid) -> Route {
+    Route::EditCustomer(id)
+}
+
 /// The label of a stage.
 pub fn stage_label(s: DealStage) -> Key {
     match s {
