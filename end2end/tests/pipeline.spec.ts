@@ -107,8 +107,15 @@ test('a deal moves by drag and drop', async ({ page }) => {
   await card.dragTo(page.getByRole('region', { name: 'Negotiating' }));
   await expect(page.getByRole('region', { name: 'Negotiating' }).getByRole('link', { name: 'Uniforms' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Prospecting' })).toContainText('Deals: 0');
+  // Marked lost from the board by keyboard: focus follows the card into the Lost column.
+  await page.getByRole('button', { name: 'Mark Uniforms lost' }).focus();
+  await page.keyboard.press('Enter');
+  const lost = page.getByRole('region', { name: 'Lost' });
+  await expect(lost.getByRole('listitem')).toBeFocused();
+  await expect(lost.getByRole('button', { name: 'Reopen Uniforms in Negotiating' })).toBeVisible();
   await page.getByRole('link', { name: 'Uniforms' }).click();
   await expect(page.getByRole('region', { name: 'Stage history' })).toContainText('Prospecting → Negotiating');
+  await expect(page.getByRole('region', { name: 'Stage history' })).toContainText('Negotiating → Lost');
 });
 
 test('the new deal form names what is wrong', async ({ page }) => {

@@ -199,7 +199,7 @@ fn DealCard(deal: Deal, dragging: RwSignal<Option<Uuid>>) -> impl IntoView {
                 {(stage != DealStage::Lost && !stage.is_won()).then(|| view! {
                     <button type="button" class="small danger"
                         aria-label=move || i18n.tf(Key::PipelineMarkLostOf, &[("title", &t_lost)])
-                        on:click=move |_| move_deal_to(id, DealStage::Lost, None)
+                        on:click=move |_| move_deal_to(id, DealStage::Lost, Some(format!("deal-{id}")))
                     >{tr(Key::PipelineMarkLost)}</button>
                 })}
                 {reopen.map(|r| view! {
