@@ -12,12 +12,16 @@ use crate::pages::customers::{
 };
 use crate::pages::data::DataPage;
 use crate::pages::loyalty::LoyaltyPage;
+use crate::pages::pipeline::{board::PipelineBoard, deal::DealPage, new_deal::NewDeal};
 use crate::pages::sales::{
     form::SalePage,
     list::{SalesFilters, SalesList},
     provide_new_sale_shortcut,
 };
 use crate::pages::settings::SettingsPage;
+use crate::pages::{
+    contact::ContactForm, survey::SurveyForm, survey::SurveyPrint, tasks::TasksPage,
+};
 use crate::routing::{provide_router, use_route, Route};
 use crate::state::{use_app, AppState, LoadState};
 use crate::storage::{prefs, StorageError};
@@ -142,6 +146,7 @@ fn Header() -> impl IntoView {
                 Route::Customers,
             ) => true,
             (Route::NewSale(_) | Route::EditSale(_), Route::Sales) => true,
+            (Route::NewDeal(_) | Route::Deal(_), Route::Pipeline) => true,
             (r, t) => r == t,
         };
         view! {
@@ -160,6 +165,8 @@ fn Header() -> impl IntoView {
                 {nav_link(Route::Customers, Key::NavCustomers)}
                 {nav_link(Route::Sales, Key::SalesNav)}
                 {nav_link(Route::Loyalty, Key::SalesLoyaltyNav)}
+                {nav_link(Route::Pipeline, Key::PipelineNav)}
+                {nav_link(Route::Tasks, Key::PipelineNavTasks)}
                 {nav_link(Route::Data, Key::NavData)}
                 {nav_link(Route::Settings, Key::NavSettings)}
             </nav>
@@ -254,6 +261,13 @@ fn Body() -> impl IntoView {
             Route::Loyalty => view! { <LoyaltyPage/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),
             Route::Settings => view! { <SettingsPage/> }.into_any(),
+            Route::CustomerContact(id) => view! { <ContactForm customer_id=id/> }.into_any(),
+            Route::CustomerSurvey(id) => view! { <SurveyForm customer_id=id/> }.into_any(),
+            Route::Pipeline => view! { <PipelineBoard/> }.into_any(),
+            Route::NewDeal(customer) => view! { <NewDeal customer=customer/> }.into_any(),
+            Route::Deal(id) => view! { <DealPage id=id/> }.into_any(),
+            Route::Tasks => view! { <TasksPage/> }.into_any(),
+            Route::SurveyPrint => view! { <SurveyPrint/> }.into_any(),
         },
     }
 }

@@ -28,6 +28,20 @@ pub enum Route {
     Data,
     /// Shop settings.
     Settings,
+    /// Log a contact (interaction) with a customer.
+    CustomerContact(Uuid),
+    /// Record a customer's survey response.
+    CustomerSurvey(Uuid),
+    /// The development pipeline board.
+    Pipeline,
+    /// A new deal, optionally for a given customer.
+    NewDeal(Option<Uuid>),
+    /// One deal: its stage, history and objections.
+    Deal(Uuid),
+    /// Tasks and reminders.
+    Tasks,
+    /// The printable satisfaction survey form.
+    SurveyPrint,
 }
 
 impl Route {
@@ -36,8 +50,20 @@ impl Route {
         let path = hash.trim_start_matches('#').trim_matches('/');
         let mut parts = path.split('/');
         let uuid = |s: &str| Uuid::parse_str(s).ok();
+        let uuid_opt = |s: Option<&str>| s.and_then(|s| Uuid::parse_str(s).ok());
         match (parts.next(), parts.next(), parts.next()) {
             (Some("customers"), Some("new"), _) => Route::NewCustomer,
+            (Some("customers"), Some(id), Some("contact")) => uuid(id)
+                .map(Route::CustomerContact)
+                .unwrap_or(Route::Customers),
+            (Some("customers"), Some(id), Some("survey")) => uuid(id)
+                .map(Route::CustomerSurvey)
+                .unwrap_or(Route::Customers),
+            (Some("pipeline"), Some("new"), c) => Route::NewDeal(uuid_opt(c)),
+            (Some("pipeline"), Some(id), _) => uuid(id).map(Route::Deal).unwrap_or(Route::Pipeline),
+            (Some("pipeline"), None, _) => Route::Pipeline,
+            (Some("tasks"), ..) => Route::Tasks,
+            (Some("surveys"), Some("print"), _) => Route::SurveyPrint,
             (Some("customers"), Some(id), Some("edit")) => uuid(id)
                 .map(Route::EditCustomer)
                 .unwrap_or(Route::Customers),
@@ -69,6 +95,14 @@ impl Route {
             Route::Loyalty => "#/loyalty".into(),
             Route::Data => "#/data".into(),
             Route::Settings => "#/settings".into(),
+            Route::CustomerContact(id) => format!("#/customers/{id}/contact"),
+            Route::CustomerSurvey(id) => format!("#/customers/{id}/survey"),
+            Route::Pipeline => "#/pipeline".into(),
+            Route::NewDeal(None) => "#/pipeline/new".into(),
+            Route::NewDeal(Some(c)) => format!("#/pipeline/new/{c}"),
+            Route::Deal(id) => format!("#/pipeline/{id}"),
+            Route::Tasks => "#/tasks".into(),
+            Route::SurveyPrint => "#/surveys/print".into(),
         }
     }
 }
@@ -133,6 +167,14 @@ mod tests {
             Route::Loyalty,
             Route::Data,
             Route::Settings,
+            Route::CustomerContact(id),
+            Route::CustomerSurvey(id),
+            Route::Pipeline,
+            Route::NewDeal(None),
+            Route::NewDeal(Some(id)),
+            Route::Deal(id),
+            Route::Tasks,
+            Route::SurveyPrint,
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }

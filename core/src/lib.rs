@@ -8,8 +8,10 @@ pub mod analytics;
 pub mod demo;
 pub mod ids;
 pub mod model;
+pub mod pipeline;
 pub mod points;
 pub mod search;
+pub mod tasks;
 pub mod transactions_csv;
 pub mod validate;
 

@@ -286,6 +286,9 @@ pub struct Deal {
     pub objections: Vec<String>,
     #[serde(default)]
     pub history: Vec<StageChange>,
+    /// The sale (order) created from this deal once won, so it is created only once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale_id: Option<Uuid>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -318,6 +321,9 @@ pub struct Task {
     pub done: bool,
     #[serde(default)]
     pub origin: TaskOrigin,
+    /// A suggestion the user dismissed: kept so it is not suggested again, never listed as a task.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dismissed: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -491,6 +497,10 @@ pub struct AnalysisSettings {
 /// data files stay small and unchanged by settings added later).
 fn is_default<T: Default + PartialEq>(t: &T) -> bool {
     *t == T::default()
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_default_p_alive_below(p: &f64) -> bool {

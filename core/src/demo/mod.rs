@@ -1182,6 +1182,7 @@ impl Generator {
             expected_close,
             objections,
             history,
+            sale_id: None,
             created_at,
             updated_at,
         }
@@ -1226,6 +1227,7 @@ impl Generator {
                 due: Some(due),
                 done,
                 origin: TaskOrigin::FollowUp,
+                dismissed: false,
                 created_at: x.created_at,
                 updated_at,
             });
@@ -1251,6 +1253,7 @@ impl Generator {
                     due: Some(next),
                     done: false,
                     origin: TaskOrigin::Birthday,
+                    dismissed: false,
                     created_at: created,
                     updated_at: created,
                 });
@@ -1286,6 +1289,7 @@ impl Generator {
                 due: Some(due),
                 done,
                 origin: TaskOrigin::ChurnWarning,
+                dismissed: false,
                 created_at: made.min(created),
                 updated_at: made.min(created),
             });
@@ -1318,6 +1322,7 @@ impl Generator {
                 due: Some(due),
                 done,
                 origin: TaskOrigin::Manual,
+                dismissed: false,
                 created_at: made,
                 updated_at,
             });

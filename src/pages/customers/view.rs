@@ -111,10 +111,10 @@ pub fn CustomerView(
                     </div>
                     <nav class="quick-actions" aria-label=move || i18n.t(Key::SalesQuickActions)>
                         <a class="button primary" href=Route::NewSale(Some(id)).href()>{move || i18n.t(Key::SalesNew)}</a>
-                        <a class="button" href=format!("#/customers/{id}/contact")>{move || i18n.t(Key::SalesActionContact)}</a>
-                        <a class="button" href=format!("#/customers/{id}/survey")>{move || i18n.t(Key::SalesActionSurvey)}</a>
-                        <a class="button" href=format!("#/pipeline/new/{id}")>{move || i18n.t(Key::SalesActionDeal)}</a>
-                        <a class="button" href="#/tasks">{move || i18n.t(Key::SalesActionTasks)}</a>
+                        <a class="button" href=Route::CustomerContact(id).href()>{move || i18n.t(Key::PipelineLogContact)}</a>
+                        <a class="button" href=Route::CustomerSurvey(id).href()>{move || i18n.t(Key::PipelineRecordSurvey)}</a>
+                        <a class="button" href=Route::NewDeal(Some(id)).href()>{move || i18n.t(Key::PipelineNewDeal)}</a>
+                        <a class="button" href=Route::Tasks.href()>{move || i18n.t(Key::SalesActionTasks)}</a>
                         <a class="button" href=Route::EditCustomer(id).href()>{move || i18n.t(Key::SalesActionEdit)}</a>
                     </nav>
                     <div class="c360-grid">
@@ -766,6 +766,7 @@ mod tests {
             stage: DealStage::Qualifying,
             expected_close: None,
             objections: Vec::new(),
+            sale_id: None,
             history: vec![StageChange {
                 from: Some(DealStage::Prospecting),
                 to: DealStage::Qualifying,
