@@ -60,7 +60,11 @@ fn puts(r: kehu_core::duplicates::Records) -> Vec<Change> {
     );
     changes.extend(r.deals.into_iter().map(|x| Change::Put(Record::Deal(x))));
     changes.extend(r.tasks.into_iter().map(|x| Change::Put(Record::Task(x))));
-    changes.extend(r.surveys.into_iter().map(|x| Change::Put(Record::Survey(x))));
+    changes.extend(
+        r.surveys
+            .into_iter()
+            .map(|x| Change::Put(Record::Survey(x))),
+    );
     changes.extend(r.ledger.into_iter().map(|x| Change::Put(Record::Ledger(x))));
     changes
 }
@@ -226,7 +230,11 @@ pub fn DuplicatesSection() -> impl IntoView {
             })
             .collect_view();
         let moved = {
-            let of = |id: Uuid| app.data.orders.with_untracked(|o| o.iter().filter(|r| r.customer_id == id).count());
+            let of = |id: Uuid| {
+                app.data
+                    .orders
+                    .with_untracked(|o| o.iter().filter(|r| r.customer_id == id).count())
+            };
             of(b)
         };
         Some(view! {

@@ -61,9 +61,11 @@ pub fn ExportSection() -> impl IntoView {
             }
         };
         let d = app.data;
-        d.customers.with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.customers
+            .with(|l| l.iter().for_each(|r| see(r.updated_at)));
         d.orders.with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        d.interactions.with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.interactions
+            .with(|l| l.iter().for_each(|r| see(r.updated_at)));
         d.deals.with(|l| l.iter().for_each(|r| see(r.updated_at)));
         d.tasks.with(|l| l.iter().for_each(|r| see(r.updated_at)));
         d.surveys.with(|l| l.iter().for_each(|r| see(r.updated_at)));
@@ -78,11 +80,7 @@ pub fn ExportSection() -> impl IntoView {
         }
         Err(e) => toasts.error(Key::ShareExportFailed, &[("detail", &e)]),
     };
-    let list_count = move || {
-        app.data
-            .customers
-            .with(|c| list.visible_ids(c).len())
-    };
+    let list_count = move || app.data.customers.with(|c| list.visible_ids(c).len());
     let current_list = move |_| {
         let ids: HashSet<uuid::Uuid> = app
             .data
@@ -100,7 +98,10 @@ pub fn ExportSection() -> impl IntoView {
                 )
             });
         match result {
-            Ok(()) => toasts.info(Key::ShareExportedSelection, &[("count", &count.to_string())]),
+            Ok(()) => toasts.info(
+                Key::ShareExportedSelection,
+                &[("count", &count.to_string())],
+            ),
             Err(e) => toasts.error(Key::ShareExportFailed, &[("detail", &e)]),
         }
     };
@@ -109,7 +110,10 @@ pub fn ExportSection() -> impl IntoView {
         Locale::En => HeaderLanguage::English,
     };
     let csv_customers = move |_| {
-        let text = app.data.customers.with_untracked(|c| customers_csv(c, lang()));
+        let text = app
+            .data
+            .customers
+            .with_untracked(|c| customers_csv(c, lang()));
         if let Err(e) = download(&file_name("kehu-customers", "csv"), "text/csv", &text) {
             toasts.error(Key::ShareExportFailed, &[("detail", &e)]);
         }

@@ -61,8 +61,5 @@ pub fn snapshot(app: AppState) -> Dataset {
 
 /// A file name with the shop's date, e.g. `kehu-2026-11-22.json`.
 pub fn file_name(stem: &str, ext: &str) -> String {
-    format!(
-        "{stem}-{}.{ext}",
-        crate::state::today().format("%Y-%m-%d")
-    )
+    format!("{stem}-{}.{ext}", crate::state::today().format("%Y-%m-%d"))
 }

@@ -74,17 +74,14 @@ fn problem_text(i18n: I18n, p: &RowProblem) -> String {
         RowProblem::InvalidDate(v) => i18n.tf(Key::ShareRowInvalidDate, &[("value", v)]),
         RowProblem::AmbiguousDate(v) => i18n.tf(Key::ShareRowAmbiguousDate, &[("value", v)]),
         RowProblem::InvalidAmount(v) => i18n.tf(Key::ShareRowInvalidAmount, &[("value", v)]),
-        RowProblem::InvalidQuantity(v) => {
-            i18n.tf(Key::ShareRowInvalidQuantity, &[("value", v)])
-        }
+        RowProblem::InvalidQuantity(v) => i18n.tf(Key::ShareRowInvalidQuantity, &[("value", v)]),
         RowProblem::InvalidId(v) => i18n.tf(Key::ShareRowInvalidId, &[("value", v)]),
-        RowProblem::CustomerNotFound(v) => {
-            i18n.tf(Key::ShareRowCustomerNotFound, &[("value", v)])
-        }
+        RowProblem::CustomerNotFound(v) => i18n.tf(Key::ShareRowCustomerNotFound, &[("value", v)]),
         RowProblem::CustomerAmbiguous(v) => {
             i18n.tf(Key::ShareRowCustomerAmbiguous, &[("value", v)])
         }
         RowProblem::RepeatedId => i18n.t(Key::ShareRowRepeatedId).to_string(),
+        RowProblem::Customer(e) => super::problems::customer_error_text(i18n, e),
         other => other.to_string(),
     }
 }
@@ -94,7 +91,11 @@ fn row_error_text(i18n: I18n, e: &RowError) -> String {
     match &e.column {
         Some(c) => i18n.tf(
             Key::ShareRowErrorColumn,
-            &[("line", &e.line.to_string()), ("column", c), ("problem", &problem)],
+            &[
+                ("line", &e.line.to_string()),
+                ("column", c),
+                ("problem", &problem),
+            ],
         ),
         None => i18n.tf(
             Key::ShareRowError,
@@ -135,7 +136,9 @@ pub fn ImportCsv() -> impl IntoView {
         }
     };
     let on_file = move |_| {
-        let Some(el) = input.get_untracked() else { return };
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             let Some((name, bytes)) = read_chosen(&el).await else {
                 return;
@@ -190,9 +193,11 @@ pub fn ImportCsv() -> impl IntoView {
                         m.iter().enumerate().find_map(|(i, f)| {
                             matches!(f, Some(Field::Date | Field::Birthday))
                                 .then(|| {
-                                    infer_date_order(t.rows.iter().filter_map(|(_, c)| {
-                                        c.get(i).map(String::as_str)
-                                    }))
+                                    infer_date_order(
+                                        t.rows
+                                            .iter()
+                                            .filter_map(|(_, c)| c.get(i).map(String::as_str)),
+                                    )
                                     .ok()
                                     .flatten()
                                 })
@@ -362,7 +367,9 @@ pub fn ImportCsv() -> impl IntoView {
             }
             .into_any();
         }
-        let Some(p) = prepared.get() else { return ().into_any() };
+        let Some(p) = prepared.get() else {
+            return ().into_any();
+        };
         let errors = p.errors.len();
         let listed = p
             .errors

@@ -63,7 +63,9 @@ pub fn ImportJson() -> impl IntoView {
     };
 
     let on_file = move |_| {
-        let Some(el) = input.get_untracked() else { return };
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
         stage.set(Stage::Reading);
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
@@ -158,7 +160,11 @@ pub fn ImportJson() -> impl IntoView {
         let t = p.total();
         let w = p.writes;
         let mut changes: Vec<Change> = Vec::with_capacity(w.customers.len() + w.orders.len());
-        changes.extend(w.customers.into_iter().map(|r| Change::Put(Record::Customer(r))));
+        changes.extend(
+            w.customers
+                .into_iter()
+                .map(|r| Change::Put(Record::Customer(r))),
+        );
         changes.extend(w.orders.into_iter().map(|r| Change::Put(Record::Order(r))));
         changes.extend(
             w.interactions
@@ -167,7 +173,11 @@ pub fn ImportJson() -> impl IntoView {
         );
         changes.extend(w.deals.into_iter().map(|r| Change::Put(Record::Deal(r))));
         changes.extend(w.tasks.into_iter().map(|r| Change::Put(Record::Task(r))));
-        changes.extend(w.surveys.into_iter().map(|r| Change::Put(Record::Survey(r))));
+        changes.extend(
+            w.surveys
+                .into_iter()
+                .map(|r| Change::Put(Record::Survey(r))),
+        );
         changes.extend(w.ledger.into_iter().map(|r| Change::Put(Record::Ledger(r))));
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {

@@ -3,8 +3,25 @@
 use leptos::prelude::*;
 
 use kehu_core::datafile::{Problem, ProblemKind};
+use kehu_core::validate::CustomerError;
 
 use crate::i18n::{use_i18n, Key};
+
+/// A customer field's problem, in the words of the customer form.
+pub fn customer_error_text(i18n: crate::i18n::I18n, e: &CustomerError) -> String {
+    match e {
+        CustomerError::NameRequired => i18n.t(Key::ErrNameRequired).to_string(),
+        CustomerError::NameTooLong => i18n.t(Key::ErrNameTooLong).to_string(),
+        CustomerError::PhoneInvalid(v) => i18n.tf(Key::ErrPhoneInvalid, &[("value", v)]),
+        CustomerError::EmailInvalid(v) => i18n.tf(Key::ErrEmailInvalid, &[("value", v)]),
+        CustomerError::BirthdayInFuture(d) => {
+            i18n.tf(Key::ErrBirthdayFuture, &[("value", &d.to_string())])
+        }
+        CustomerError::ReferredBySelf => i18n.t(Key::ErrReferredBySelf).to_string(),
+        CustomerError::EmptyTag => i18n.t(Key::ErrTagEmpty).to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// The message for one problem (without its path).
 fn message(i18n: crate::i18n::I18n, kind: &ProblemKind) -> String {
@@ -38,9 +55,7 @@ fn message(i18n: crate::i18n::I18n, kind: &ProblemKind) -> String {
         ),
         P::Missing => i18n.t(Key::ShareProblemMissing).to_string(),
         P::WrongType { detail } => i18n.tf(Key::ShareProblemWrongType, &[("detail", detail)]),
-        P::InvalidDate { detail } => {
-            i18n.tf(Key::ShareProblemInvalidDate, &[("detail", detail)])
-        }
+        P::InvalidDate { detail } => i18n.tf(Key::ShareProblemInvalidDate, &[("detail", detail)]),
         P::DuplicateId { id, first } => i18n.tf(
             Key::ShareProblemDuplicateId,
             &[("id", &id.to_string()), ("first", first)],
@@ -66,6 +81,7 @@ fn message(i18n: crate::i18n::I18n, kind: &ProblemKind) -> String {
             Key::ShareProblemCurrency,
             &[("file", envelope), ("settings", settings)],
         ),
+        P::Customer(e) => customer_error_text(i18n, e),
         P::More { more } => i18n.tf(Key::ShareProblemMore, &[("count", &more.to_string())]),
         // Customer field problems and any kind added later: the core's own sentence.
         other => other.to_string(),
