@@ -432,6 +432,41 @@ pub fn read_limited(bytes: &[u8], today: NaiveDate, limit: usize) -> Result<Impo
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(reject(ProblemKind::Empty.at("")));
     }
+    // The common case in one pass: a well-formed file of the current version. Anything else is
+    // read again, step by step, to say exactly what is wrong (or to migrate an older version).
+    let (data, info) = match serde_json::from_slice::<DataFile>(bytes) {
+        Ok(file) if file.version == VERSION => {
+            let info = FileInfo {
+                version: file.version,
+                migrated_from: None,
+                exported_at: Some(file.exported_at),
+                app_version: file.app_version.clone(),
+                currency: file.currency.clone(),
+            };
+            (file.into_dataset(), info)
+        }
+        _ => read_slowly(bytes)?,
+    };
+    let mut problems = Problems::default();
+    if info.currency != data.settings.currency {
+        problems.push(
+            ProblemKind::CurrencyMismatch {
+                envelope: info.currency.clone(),
+                settings: data.settings.currency.clone(),
+            }
+            .at("currency"),
+        );
+    }
+    check::check(&data, today, &mut problems);
+    match problems.into_rejection() {
+        Some(r) => Err(r),
+        None => Ok(Imported { data, info }),
+    }
+}
+
+/// Reads a file that is not a well-formed current one: which format and version it is, the
+/// migration of an older version, or the problems of a broken one.
+fn read_slowly(bytes: &[u8]) -> Result<(Dataset, FileInfo), Rejection> {
     // Syntax first, over the whole file, so "not JSON" is told apart from "wrong shape".
     let mut de = serde_json::Deserializer::from_slice(bytes);
     if let Err(e) = IgnoredAny::deserialize(&mut de).and_then(|_| de.end()) {
@@ -524,36 +559,22 @@ pub fn read_limited(bytes: &[u8], today: NaiveDate, limit: usize) -> Result<Impo
             (file.into_dataset(), info)
         })
     };
-    let (data, info) = match parsed {
-        Ok(ok) => ok,
-        Err(first) => {
-            let problems = if bytes.len() <= WALK_LIMIT {
-                walk(bytes, version).unwrap_or_else(|| vec![first])
-            } else {
-                vec![first]
-            };
-            return Err(Rejection { problems });
-        }
-    };
-    let mut problems = Problems::default();
-    if info.currency != data.settings.currency {
-        problems.push(
-            ProblemKind::CurrencyMismatch {
-                envelope: info.currency.clone(),
-                settings: data.settings.currency.clone(),
-            }
-            .at("currency"),
-        );
-    }
-    check::check(&data, today, &mut problems);
-    match problems.into_rejection() {
-        Some(r) => Err(r),
-        None => Ok(Imported { data, info }),
-    }
+    parsed.map_err(|first| {
+        let problems = if bytes.len() <= WALK_LIMIT {
+            walk(bytes, version).unwrap_or_else(|| vec![first])
+        } else {
+            vec![first]
+        };
+        Rejection { problems }
+    })
 }
 
 /// Reads the whole document as `T`, giving the first problem with its path.
 fn parse_typed<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // Tracking the path costs time on every value: only when plain reading fails.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize::<_, T>(&mut de)
         .map_err(|e| typed_problem("", e.path(), e.inner()))
