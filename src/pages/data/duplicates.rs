@@ -240,6 +240,12 @@ pub fn DuplicatesSection() -> impl IntoView {
         Some(view! {
             <section class="merge-form" aria-labelledby="merge-title">
                 <h3 id="merge-title">{i18n.tf(Key::ShareMergeTitle, &[("a", &x.name), ("b", &y.name)])}</h3>
+                <p class="help">{i18n.tf(Key::ShareMergeSides, &[
+                    ("a", &x.name),
+                    ("a_added", &x.created_at.with_timezone(&chrono::Local).format("%Y-%m-%d").to_string()),
+                    ("b", &y.name),
+                    ("b_added", &y.created_at.with_timezone(&chrono::Local).format("%Y-%m-%d").to_string()),
+                ])}</p>
                 <p class="help">{i18n.tf(Key::ShareMergeHelp, &[("b", &y.name), ("orders", &moved.to_string())])}</p>
                 {rows}
                 <button type="button" class="primary" on:click=do_merge>{i18n.t(Key::ShareMergeCustomers)}</button>
