@@ -6,8 +6,15 @@ import { test, expect } from '@playwright/test';
 import { statSync } from 'node:fs';
 
 test('sharing figures', async ({ page, browser }) => {
+  test.setTimeout(2_400_000);
   page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
-  const figures: Record<string, unknown> = {};
+  const figures: Record<string, unknown> = new Proxy({}, {
+    set(target: Record<string, unknown>, key: string, value: unknown) {
+      console.log(`figure ${key} = ${value}`);
+      target[key] = value;
+      return true;
+    },
+  });
 
   // CSV import of 10,000 customers (UTF-8, Chinese headers).
   await page.goto('/#/data');
@@ -48,6 +55,8 @@ test('sharing figures', async ({ page, browser }) => {
   await other.getByLabel('Choose a Kehu data file (.json)').setInputFiles(file);
   await expect(other.getByRole('heading', { name: 'The file is valid' }).or(other.getByRole('alert'))).toBeVisible({ timeout: 900_000 });
   figures.large_import_read_check_s = (Date.now() - t0) / 1000;
+  const refused = await other.getByRole('alert').allTextContents();
+  if (refused.length) console.log('REFUSED ' + refused.join(' | '));
   t0 = Date.now();
   await other.getByRole('button', { name: 'Replace my data…' }).click();
   await other.getByRole('button', { name: 'Replace everything' }).click();

@@ -153,6 +153,42 @@ impl DataFile {
     }
 }
 
+/// A data file that borrows the workspace's lists, to write one without copying them; it writes
+/// exactly what [`DataFile`] does.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DataFileRef<'a> {
+    pub format: FormatName,
+    pub version: u32,
+    pub exported_at: Timestamp,
+    pub app_version: &'a str,
+    pub currency: &'a str,
+    pub customers: &'a [Customer],
+    pub orders: &'a [Order],
+    pub interactions: &'a [Interaction],
+    pub deals: &'a [Deal],
+    pub tasks: &'a [Task],
+    pub surveys: &'a [SurveyResponse],
+    pub loyalty: LoyaltySectionRef<'a>,
+    pub settings: &'a Settings,
+}
+
+/// The borrowed loyalty part of [`DataFileRef`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LoyaltySectionRef<'a> {
+    pub programme: &'a LoyaltyProgramme,
+    pub ledger: &'a [LedgerEntry],
+}
+
+impl DataFileRef<'_> {
+    /// Compact JSON, UTF-8.
+    ///
+    /// # Errors
+    /// Only if serialisation fails, which the model's types do not do.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+}
+
 /// Writes `data` as a data file (compact JSON, UTF-8).
 ///
 /// # Errors
@@ -162,8 +198,25 @@ pub fn export(
     exported_at: Timestamp,
     app_version: &str,
 ) -> Result<String, serde_json::Error> {
-    let file = DataFile::new(data.clone(), exported_at, app_version);
-    serde_json::to_string(&file)
+    DataFileRef {
+        format: FormatName::KehuCrm,
+        version: VERSION,
+        exported_at,
+        app_version,
+        currency: &data.settings.currency,
+        customers: &data.customers,
+        orders: &data.orders,
+        interactions: &data.interactions,
+        deals: &data.deals,
+        tasks: &data.tasks,
+        surveys: &data.surveys,
+        loyalty: LoyaltySectionRef {
+            programme: &data.loyalty,
+            ledger: &data.ledger,
+        },
+        settings: &data.settings,
+    }
+    .to_json()
 }
 
 /// The JSON Schema of the data file, as committed at `schema/kehu-crm.schema.json`.

@@ -127,6 +127,11 @@ fn export_then_read_is_the_identity_on_the_demo() {
     assert_eq!(v["version"], 1);
     assert!(v["loyalty"]["programme"].is_object());
     assert!(v["loyalty"]["ledger"].is_array());
+    // The borrowed writer writes what the owned envelope does.
+    assert_eq!(
+        text,
+        serde_json::to_string(&DataFile::new(data.clone(), exported(), "0.1.0")).unwrap()
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 
 use kehu_core::csv_io::{customers_csv, orders_csv, HeaderLanguage};
-use kehu_core::datafile;
+use kehu_core::datafile::{self, DataFileRef, FormatName, LoyaltySectionRef};
 use kehu_core::Timestamp;
 
 use super::files::{download, file_name, snapshot};
@@ -36,7 +36,43 @@ pub fn last_full_export() -> Option<Timestamp> {
 /// A description when the file could not be made or offered.
 pub fn export_everything(app: AppState) -> Result<Timestamp, String> {
     let at = now();
-    let text = datafile::export(&snapshot(app), at, APP_VERSION).map_err(|e| e.to_string())?;
+    let d = app.data;
+    // Written straight from the lists in memory: no copy of a large workspace.
+    let text = d.settings.with_untracked(|settings| {
+        d.loyalty.with_untracked(|programme| {
+            d.customers.with_untracked(|customers| {
+                d.orders.with_untracked(|orders| {
+                    d.interactions.with_untracked(|interactions| {
+                        d.deals.with_untracked(|deals| {
+                            d.tasks.with_untracked(|tasks| {
+                                d.surveys.with_untracked(|surveys| {
+                                    d.ledger.with_untracked(|ledger| {
+                                        DataFileRef {
+                                            format: FormatName::KehuCrm,
+                                            version: datafile::VERSION,
+                                            exported_at: at,
+                                            app_version: APP_VERSION,
+                                            currency: &settings.currency,
+                                            customers,
+                                            orders,
+                                            interactions,
+                                            deals,
+                                            tasks,
+                                            surveys,
+                                            loyalty: LoyaltySectionRef { programme, ledger },
+                                            settings,
+                                        }
+                                        .to_json()
+                                    })
+                                })
+                            })
+                        })
+                    })
+                })
+            })
+        })
+    });
+    let text = text.map_err(|e| e.to_string())?;
     download(&file_name("kehu", "json"), "application/json", &text)?;
     prefs::set_json(LAST_FULL_EXPORT, &at);
     Ok(at)

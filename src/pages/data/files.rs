@@ -2,18 +2,25 @@
 //! workspace as one [`Dataset`] to write or compare.
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
 use kehu_core::Dataset;
 
 use crate::state::AppState;
 
+/// Bytes per part of a download's blob: a large export is handed over in pieces (one JS string
+/// of it could exceed the engine's string length limit, about 512 M characters in V8).
+const PART: usize = 16 * 1024 * 1024;
+
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let parts = js_sys::Array::new();
+    for chunk in text.as_bytes().chunks(PART) {
+        parts.push(&js_sys::Uint8Array::from(chunk));
+    }
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
         .map_err(|e| format!("{e:?}"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
     let anchor: web_sys::HtmlAnchorElement = document()
