@@ -338,6 +338,8 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, CsvError> {
         }
     }
     let mut rows = Vec::new();
+    // Newlines counted so far and up to where: each record counts only the bytes since the last.
+    let (mut counted_to, mut newlines) = (0usize, 0u64);
     for record in reader.records() {
         let record = record.map_err(|e| CsvError::Malformed {
             line: e.position().map(|p| p.line()).unwrap_or(0),
@@ -360,7 +362,11 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, CsvError> {
                 while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
                     at += 1;
                 }
-                bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1
+                if at > counted_to {
+                    newlines += memchr::memchr_iter(b'\n', &bytes[counted_to..at]).count() as u64;
+                    counted_to = at;
+                }
+                newlines + 1
             })
             .unwrap_or(0);
         rows.push((line, record.iter().map(str::to_string).collect()));

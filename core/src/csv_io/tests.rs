@@ -319,3 +319,24 @@ fn row_line_numbers_count_the_header_as_line_1_with_any_line_end() {
         assert_eq!(lines, want, "{}", String::from_utf8_lossy(text));
     }
 }
+
+#[test]
+fn ten_thousand_rows_keep_their_line_numbers() {
+    let mut text = String::from("姓名,手机\r\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("客户{i},139{i:08}\r\n"));
+    }
+    let table = read_table(text.as_bytes()).unwrap();
+    assert_eq!(table.rows.len(), 10_000);
+    assert_eq!(table.rows[9_999].0, 10_001);
+    let mapping = guess_mapping(CsvKind::Customers, &table.headers);
+    let p = prepare(
+        CsvKind::Customers,
+        &table,
+        &mapping,
+        options(None),
+        &Dataset::default(),
+        &mut ids(),
+    );
+    assert_eq!(p.valid_rows, 10_000);
+}
