@@ -122,23 +122,23 @@ pub fn ImportJson() -> impl IntoView {
     };
 
     let replace = move |_| {
-        let Some((_, imported)) = file.with_value(|f| f.clone()) else {
+        // Taken, not copied: a large file's records are handed to storage as they are.
+        let mut taken = None;
+        file.update_value(|f| taken = f.take());
+        let Some((_, imported)) = taken else {
             return;
         };
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
+            crate::browser::next_frame().await;
             let count = imported.data.customers.len();
             match app.replace_all(imported.data).await {
-                Ok(()) => {
-                    toasts.info(Key::ShareReplaced, &[("count", &count.to_string())]);
-                    reset();
-                    stage.set(Stage::Idle);
-                }
-                Err(e) => {
-                    toasts.storage_error(&e);
-                    stage.set(Stage::ConfirmReplace);
-                }
+                Ok(()) => toasts.info(Key::ShareReplaced, &[("count", &count.to_string())]),
+                // Nothing was changed; the file must be chosen again to retry.
+                Err(e) => toasts.storage_error(&e),
             }
+            reset();
+            stage.set(Stage::Idle);
         });
     };
     let backup = move |_| match export_everything(app) {
