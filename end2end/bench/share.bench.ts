@@ -35,6 +35,7 @@ test('csv import of 10,000 customers', async ({ page }) => {
 test('large demo exported and imported', async ({ page, browser }) => {
   test.setTimeout(2_400_000);
   page.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
+  page.on('console', (m) => console.log(`console.${m.type()}: ${m.text()}`));
   await page.goto('/#/data');
 
   // The large demo, exported.
