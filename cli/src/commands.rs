@@ -10,8 +10,8 @@ use kehu_core::analytics::clv::{clv_report, ClvOptions, TimeUnit};
 use kehu_core::analytics::history::CustomerId;
 use kehu_core::analytics::rfm::{rfm_of_transactions, RfmOptions, RfmScoring};
 use kehu_core::analytics::{analyze as analyze_all, Transaction};
+use kehu_core::datafile;
 use kehu_core::demo::{generate, DemoSize};
-use kehu_core::model::Dataset;
 use kehu_core::transactions_csv::{format_amount, read_transactions, Columns};
 use serde::Serialize;
 
@@ -19,6 +19,7 @@ use crate::errors::CliError;
 use crate::output::{major, Sink};
 use crate::{
     AbcArgs, AnalyzeArgs, ClvArgs, DemoArgs, Format, RfmArgs, Size, TransactionsArgs, Unit,
+    ValidateArgs,
 };
 
 fn load(args: &TransactionsArgs) -> Result<(String, Vec<Transaction>), CliError> {
@@ -310,27 +311,55 @@ pub fn clv(args: &ClvArgs) -> Result<(), CliError> {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|e| CliError::Read {
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::Read {
         file: path.display().to_string(),
         message: e.to_string(),
     })
 }
 
+/// `kehu validate`: the app's import checks on a data file.
+pub fn validate(args: &ValidateArgs) -> Result<(), CliError> {
+    let name = args.file.display().to_string();
+    let bytes = read_bytes(&args.file)?;
+    match datafile::read(&bytes, chrono::Local::now().date_naive()) {
+        Ok(file) => {
+            println!("{name}: valid. {}", file.summary());
+            Ok(())
+        }
+        Err(rejection) => Err(CliError::Invalid {
+            file: name,
+            problems: rejection.problems.iter().map(ToString::to_string).collect(),
+        }),
+    }
+}
+
+/// `kehu schema`: the data file's JSON Schema.
+pub fn schema() -> Result<(), CliError> {
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(datafile::json_schema().as_bytes())
+        .map_err(|e| CliError::Write {
+            target: "standard output".into(),
+            message: e.to_string(),
+        })
+}
+
 /// `kehu analyze`.
 pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
     let name = args.input.display().to_string();
-    let text = read_text(&args.input)?;
-    if text.trim().is_empty() {
-        return Err(CliError::Json {
-            file: name,
-            message: "the file is empty".into(),
-        });
-    }
-    let data: Dataset = serde_json::from_str(&text).map_err(|e| CliError::Json {
-        file: name.clone(),
-        message: e.to_string(),
-    })?;
+    let bytes = read_bytes(&args.input)?;
+    // Either version of the data file: the app's export or an older `kehu demo` workspace.
+    let data = datafile::read(&bytes, chrono::Local::now().date_naive())
+        .map_err(|r| CliError::Json {
+            file: name.clone(),
+            message: r
+                .problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        })?
+        .data;
     let as_of = args
         .as_of
         .or_else(|| {

@@ -28,6 +28,14 @@ pub enum CliError {
         /// The parser's message (with line and column).
         message: String,
     },
+    /// A data file failed validation: one line per problem, each naming its JSON path.
+    #[error("{file} is not a valid Kehu data file ({} problem(s)):\n{}", problems.len(), problems.iter().map(|p| format!("{file}: {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// File name.
+        file: String,
+        /// Each problem, `path: message`.
+        problems: Vec<String>,
+    },
     /// Output could not be written.
     #[error("{target}: cannot write: {message}")]
     Write {

@@ -39,6 +39,18 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Generate a demo dataset.
     Demo(DemoArgs),
+    /// Check a Kehu data file the way the app's import does (exit 0 valid, 1 with every problem).
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of the Kehu data file.
+    Schema,
+}
+
+/// `kehu validate`.
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// The data file (JSON) to check.
+    #[arg(value_name = "FILE.json")]
+    file: PathBuf,
 }
 
 /// Output format.
@@ -178,6 +190,8 @@ fn main() -> ExitCode {
         Command::Clv(a) => commands::clv(&a),
         Command::Analyze(a) => commands::analyze(&a),
         Command::Demo(a) => commands::demo(&a),
+        Command::Validate(a) => commands::validate(&a),
+        Command::Schema => commands::schema(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -381,3 +381,92 @@ fn bad_parameters() {
     let out = kehu(&["rfm", "--transactions", &tx, "--as-of", "yesterday"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn data_file(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn validate_accepts_both_format_versions_with_a_summary() {
+    for name in ["datafile_v1.json", "datafile_v0.json"] {
+        let file = data_file(name);
+        let text = ok_text(&["validate", &file]);
+        assert!(text.contains("valid"), "{text}");
+        assert!(text.contains("2 customers, 1 orders"), "{text}");
+    }
+    let text = ok_text(&["validate", &data_file("datafile_v0.json")]);
+    assert!(text.contains("migrated from version 0"), "{text}");
+}
+
+#[test]
+fn validate_lists_every_problem_with_its_json_path_and_exits_1() {
+    let text = std::fs::read_to_string(data_file("datafile_v1.json")).unwrap();
+    let bad = text
+        .replace("\"wang.fang@example.cn\"", "\"not an email\"")
+        .replace("\"amount\": 12300", "\"amount\": \"12.30\"");
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bad_datafile.json");
+    std::fs::write(&path, bad).unwrap();
+    let out = kehu(&["validate", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("orders[0].amount: wrong type or value"),
+        "{err}"
+    );
+    // A wrong type stops typed reading, so only the record-by-record walk found it; the e-mail
+    // check runs on a well-typed file.
+    let fixed = std::fs::read_to_string(data_file("datafile_v1.json"))
+        .unwrap()
+        .replace("\"wang.fang@example.cn\"", "\"not an email\"");
+    std::fs::write(&path, fixed).unwrap();
+    let out = kehu(&["validate", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("customers[0].email: e-mail address \"not an email\" is not valid"),
+        "{err}"
+    );
+    let newer = std::fs::read_to_string(data_file("datafile_v1.json"))
+        .unwrap()
+        .replace("\"version\": 1", "\"version\": 9");
+    std::fs::write(&path, newer).unwrap();
+    let out = kehu(&["validate", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("version: the file is version 9, newer"),
+        "{err}"
+    );
+    let err = fails(&["validate", "no/such/file.json"]);
+    assert!(err.contains("no/such/file.json"), "{err}");
+    let out = kehu(&["validate", &fixture("tx.csv")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
+}
+
+#[test]
+fn schema_command_prints_the_committed_schema() {
+    let text = ok_text(&["schema"]);
+    let committed = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/kehu-crm.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(text, committed);
+}
+
+#[test]
+fn analyze_reads_the_apps_data_file() {
+    let v = ok_json(&[
+        "analyze",
+        "--input",
+        &data_file("datafile_v1.json"),
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert!(v.get("rfm").is_some());
+}

@@ -5,7 +5,10 @@
 //! command-line tool compute the same answers from the same data.
 
 pub mod analytics;
+pub mod csv_io;
+pub mod datafile;
 pub mod demo;
+pub mod duplicates;
 pub mod ids;
 pub mod model;
 pub mod pipeline;

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -19,7 +20,18 @@ pub type Timestamp = DateTime<Utc>;
 
 /// Whether a customer is a person or an organisation.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    Default,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerKind {
@@ -29,7 +41,9 @@ pub enum CustomerKind {
 }
 
 /// A customer's gender, when the customer chose to give it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Female,
@@ -39,7 +53,18 @@ pub enum Gender {
 
 /// How a customer first came to the shop.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    Default,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SourceChannel {
@@ -67,7 +92,7 @@ impl SourceChannel {
 }
 
 /// The value of one custom field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum CustomValue {
     Text(String),
@@ -76,7 +101,7 @@ pub enum CustomValue {
 }
 
 /// A customer of the shop.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Customer {
     pub id: Uuid,
     pub name: String,
@@ -148,7 +173,7 @@ impl Customer {
 }
 
 /// A sale to a customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Order {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -174,7 +199,9 @@ fn one() -> u32 {
 }
 
 /// The channel of a contact with a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Phone,
@@ -189,7 +216,7 @@ pub enum Channel {
 }
 
 /// Who started a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,
@@ -197,7 +224,7 @@ pub enum Direction {
 }
 
 /// What a contact was about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     Inquiry,
@@ -209,7 +236,7 @@ pub enum Purpose {
 }
 
 /// A contact with a customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Interaction {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -228,7 +255,9 @@ pub struct Interaction {
 }
 
 /// A stage of the sales development process (客户开发流程).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DealStage {
     /// 寻找客户
@@ -264,7 +293,7 @@ impl DealStage {
 }
 
 /// One move of a deal from one stage to another.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StageChange {
     /// `None` when the deal was created.
     pub from: Option<DealStage>,
@@ -273,7 +302,7 @@ pub struct StageChange {
 }
 
 /// An opportunity moving through the development process.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Deal {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -294,7 +323,7 @@ pub struct Deal {
 }
 
 /// Where a task came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskOrigin {
     /// Written by a person.
@@ -309,7 +338,7 @@ pub enum TaskOrigin {
 }
 
 /// Something to do, optionally about a customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Task {
     pub id: Uuid,
     #[serde(default)]
@@ -329,7 +358,7 @@ pub struct Task {
 }
 
 /// The five satisfaction dimensions of the course, each scored 1–5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SatisfactionScores {
     /// 可信度
     pub reliability: u8,
@@ -357,7 +386,7 @@ impl SatisfactionScores {
 }
 
 /// A customer's answer to a satisfaction survey.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SurveyResponse {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -372,7 +401,7 @@ pub struct SurveyResponse {
 }
 
 /// A tier of the loyalty programme.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Tier {
     pub name: String,
     /// Spend over the last 12 months, in minor units, that reaches this tier.
@@ -382,7 +411,7 @@ pub struct Tier {
 }
 
 /// The shop's points and tiers programme.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LoyaltyProgramme {
     /// Points earned per major currency unit spent (e.g. per yuan).
     pub points_per_unit: f64,
@@ -429,7 +458,7 @@ impl Default for LoyaltyProgramme {
 }
 
 /// What a points ledger entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerKind {
     Earned,
@@ -440,7 +469,7 @@ pub enum LedgerKind {
 }
 
 /// One change to a customer's points balance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LedgerEntry {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -457,7 +486,7 @@ pub struct LedgerEntry {
 }
 
 /// Parameters of every analysis, kept in settings so a change survives a reload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AnalysisSettings {
     /// Number of RFM score bins (3, 4 or 5).
@@ -528,7 +557,7 @@ impl Default for AnalysisSettings {
 }
 
 /// The workspace's settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Settings {
     pub shop_name: String,
@@ -548,7 +577,7 @@ impl Default for Settings {
 }
 
 /// Everything a workspace holds: what the app keeps in IndexedDB and a data file carries.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Dataset {
     pub customers: Vec<Customer>,

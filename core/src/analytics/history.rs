@@ -17,7 +17,7 @@ use super::Transaction;
 use crate::model::{Dataset, Money};
 
 /// An inclusive date range `[from, to]`: only orders on those days are analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DateWindow {
     /// First day included.
     pub from: NaiveDate,

@@ -31,7 +31,7 @@ use super::history::{CustomerHistory, CustomerId, FastMap, Histories};
 use crate::model::{Customer, SurveyResponse};
 
 /// Weights and scales of the loyalty score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct LoyaltyWeights {
     /// Weight of the repeat rate.

@@ -28,7 +28,19 @@ use super::Transaction;
 use crate::model::Money;
 
 /// An RFM segment id (serialised in snake_case, e.g. `cant_lose_them`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Segment {
     /// High recency, high frequency.
@@ -90,7 +102,7 @@ impl Segment {
 }
 
 /// The R×F segment grid: `rows[r − 1][f − 1]` for grid scores 1–5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SegmentMap {
     /// Rows by R = 1..5, columns by F = 1..5.
     pub rows: [[Segment; 5]; 5],
@@ -139,7 +151,7 @@ impl SegmentMap {
 }
 
 /// A teacher's fixed cut points, ascending, 1–4 per dimension.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default)]
 pub struct RfmThresholds {
     /// Recency cut points in days: recency ≤ cuts[0] scores best.
     pub recency_days: Vec<i64>,

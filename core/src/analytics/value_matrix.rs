@@ -95,7 +95,7 @@ impl Strategy {
 }
 
 /// Where to split the axes; `None` = at the median.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema, Default)]
 pub struct ValueMatrixOptions {
     /// AOV split in minor units.
     pub aov_split: Option<f64>,

@@ -38,6 +38,23 @@ impl ListState {
             sort: RwSignal::new((SortKey::Name, false)),
         });
     }
+
+    /// The customers the list shows now (its search, tag and archive filters), in its order:
+    /// what "export the current list" exports.
+    pub fn visible_ids(&self, customers: &[Customer]) -> Vec<uuid::Uuid> {
+        let index = SearchIndex::build(customers);
+        let (key, desc) = self.sort.get_untracked();
+        let order = sorted_order(customers, key, desc);
+        let filter = ListFilter {
+            query: self.query.get_untracked(),
+            tag: self.tag.get_untracked(),
+            archived: self.archived.get_untracked(),
+        };
+        filter_customers(customers, &index, &order, &filter)
+            .into_iter()
+            .filter_map(|i| customers.get(i as usize).map(|c| c.id))
+            .collect()
+    }
 }
 
 /// The list page.

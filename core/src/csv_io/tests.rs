@@ -1,0 +1,342 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn options(order: Option<DateOrder>) -> PrepareOptions {
+    PrepareOptions {
+        date_order: order,
+        today: today(),
+        now: "2026-11-22T08:00:00Z".parse().unwrap(),
+    }
+}
+
+fn ids() -> impl FnMut() -> Uuid {
+    let mut n = 0u128;
+    move || {
+        n += 1;
+        Uuid::from_u128(0xabc0_0000 + n)
+    }
+}
+
+#[test]
+fn gbk_file_with_chinese_headers_is_decoded_guessed_and_checked_row_by_row() {
+    let bytes = include_bytes!("../../tests/data/customers_gbk.csv");
+    assert!(
+        std::str::from_utf8(bytes.as_slice()).is_err(),
+        "the fixture is GBK"
+    );
+    let table = read_table(bytes).unwrap();
+    assert_eq!(table.encoding, TextEncoding::Gb18030);
+    assert_eq!(table.delimiter, b',');
+    assert_eq!(
+        table.headers,
+        ["姓名", "手机", "邮箱", "生日", "标签", "备注"]
+    );
+    let mapping = guess_mapping(CsvKind::Customers, &table.headers);
+    assert_eq!(
+        mapping,
+        [
+            Some(Field::Name),
+            Some(Field::Phone),
+            Some(Field::Email),
+            Some(Field::Birthday),
+            Some(Field::Tags),
+            Some(Field::Notes)
+        ]
+    );
+    let p = prepare(
+        CsvKind::Customers,
+        &table,
+        &mapping,
+        options(None),
+        &Dataset::default(),
+        &mut ids(),
+    );
+    assert_eq!((p.rows, p.valid_rows), (3, 2));
+    assert_eq!(p.customers[0].name, "张伟");
+    assert_eq!(p.customers[0].tags, ["VIP", "老客户"]);
+    assert_eq!(p.customers[0].notes, "喜欢<b>绿茶</b>");
+    assert_eq!(
+        p.customers[0].birthday,
+        NaiveDate::from_ymd_opt(1988, 7, 15)
+    );
+    assert_eq!(p.customers[1].birthday, NaiveDate::from_ymd_opt(1995, 3, 2));
+    // Line 4 (王磊) has a bad phone, e-mail and a future birthday.
+    let lines: Vec<u64> = p.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [4, 4, 4]);
+    assert_eq!(
+        p.errors[0].to_string(),
+        "line 4, column \"手机\": phone number \"12\" is not valid: use 5 to 15 digits, optionally starting with +, with spaces, dashes or brackets between"
+    );
+    assert_eq!(p.errors[1].column.as_deref(), Some("邮箱"));
+    assert_eq!(p.errors[2].column.as_deref(), Some("生日"));
+}
+
+#[test]
+fn encodings_and_delimiters() {
+    let utf8 = "name;phone\nAnn;12345\n";
+    let t = read_table(utf8.as_bytes()).unwrap();
+    assert_eq!((t.encoding, t.delimiter), (TextEncoding::Utf8, b';'));
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice("姓名\t电话\n安\t12345\n".as_bytes());
+    let t = read_table(&bom).unwrap();
+    assert_eq!((t.encoding, t.delimiter), (TextEncoding::Utf8Bom, b'\t'));
+    assert_eq!(t.headers[0], "姓名");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "姓名,电话\n安,12345\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let t = read_table(&utf16).unwrap();
+    assert_eq!(t.encoding, TextEncoding::Utf16);
+    assert_eq!(t.rows[0].1, ["安", "12345"]);
+    let gb18030 = encoding_rs::GB18030.encode("姓名,电话\n𠀀安,12345\n").0;
+    let t = read_table(&gb18030).unwrap();
+    assert_eq!(t.rows[0].1[0], "𠀀安");
+    assert_eq!(read_table(b"").unwrap_err(), CsvError::Empty);
+    assert_eq!(read_table(b"name,phone\n").unwrap_err(), CsvError::NoRows);
+    assert!(matches!(
+        read_table(b"name,name\na,b\n").unwrap_err(),
+        CsvError::BadHeader(_)
+    ));
+}
+
+#[test]
+fn headers_are_guessed_in_both_languages() {
+    let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        guess_mapping(
+            CsvKind::Customers,
+            &h(&[
+                "Full Name",
+                "Mobile",
+                "E-mail",
+                "Birthday",
+                "City",
+                "whatever"
+            ])
+        ),
+        [
+            Some(Field::Name),
+            Some(Field::Phone),
+            Some(Field::Email),
+            Some(Field::Birthday),
+            Some(Field::Region),
+            None
+        ]
+    );
+    assert_eq!(
+        guess_mapping(
+            CsvKind::Orders,
+            &h(&["客户姓名", "电话", "日期", "金额", "数量", "电话号码"])
+        ),
+        [
+            Some(Field::Name),
+            Some(Field::Phone),
+            Some(Field::Date),
+            Some(Field::Amount),
+            Some(Field::Quantity),
+            None
+        ]
+    );
+}
+
+#[test]
+fn dates_in_common_forms_and_ambiguity() {
+    let d = |s: &str, o| parse_datetime(s, o).map(|d| d.to_string());
+    assert_eq!(d("2026-03-04", None).unwrap(), "2026-03-04 00:00:00");
+    assert_eq!(d("2026/3/4 14:30", None).unwrap(), "2026-03-04 14:30:00");
+    assert_eq!(
+        d("2026.03.04T09:05:06", None).unwrap(),
+        "2026-03-04 09:05:06"
+    );
+    assert_eq!(d("20260304", None).unwrap(), "2026-03-04 00:00:00");
+    assert_eq!(d("2026年3月4日", None).unwrap(), "2026-03-04 00:00:00");
+    assert_eq!(d("25/12/2026", None).unwrap(), "2026-12-25 00:00:00");
+    assert_eq!(d("12/25/2026", None).unwrap(), "2026-12-25 00:00:00");
+    assert_eq!(d("05/05/2026", None).unwrap(), "2026-05-05 00:00:00");
+    assert_eq!(d("03/04/2026", None), Err(DateIssue::Ambiguous));
+    assert_eq!(
+        d("03/04/2026", Some(DateOrder::DayFirst)).unwrap(),
+        "2026-04-03 00:00:00"
+    );
+    assert_eq!(
+        d("03/04/2026", Some(DateOrder::MonthFirst)).unwrap(),
+        "2026-03-04 00:00:00"
+    );
+    assert_eq!(d("2026-02-30", None), Err(DateIssue::Invalid));
+    assert_eq!(d("yesterday", None), Err(DateIssue::Invalid));
+    assert_eq!(
+        infer_date_order(["03/04/2026", "25/04/2026"].into_iter()),
+        Ok(Some(DateOrder::DayFirst))
+    );
+    assert_eq!(
+        infer_date_order(["03/04/2026", "04/03/2026"].into_iter()),
+        Err(())
+    );
+    assert_eq!(infer_date_order(["2026-03-04"].into_iter()), Ok(None));
+}
+
+#[test]
+fn amounts() {
+    assert_eq!(parse_money("1,234.50"), Ok(123_450));
+    assert_eq!(parse_money("¥88"), Ok(8_800));
+    assert_eq!(parse_money("￥ 12.5"), Ok(1_250));
+    assert_eq!(parse_money("12.50元"), Ok(1_250));
+    assert_eq!(parse_money("12,5"), Ok(1_250));
+    assert_eq!(parse_money("-3"), Ok(-300));
+    assert_eq!(parse_money("RMB 7"), Ok(700));
+    assert!(parse_money("abc").is_err());
+    assert!(parse_money("1.234").is_err());
+}
+
+#[test]
+fn orders_find_their_customers_and_list_row_errors() {
+    let mut existing = Dataset::default();
+    let mut c = Customer::new(Uuid::from_u128(1), "张伟", options(None).now);
+    c.phone = "13912345678".into();
+    existing.customers.push(c);
+    let mut c = Customer::new(Uuid::from_u128(2), "李娜", options(None).now);
+    c.phone = "+86 139 8765 4321".into();
+    existing.customers.push(c);
+    let table = read_table(include_bytes!("../../tests/data/orders_semicolon.csv")).unwrap();
+    assert_eq!(table.encoding, TextEncoding::Utf8Bom);
+    assert_eq!(table.delimiter, b';');
+    let mapping = guess_mapping(CsvKind::Orders, &table.headers);
+    assert_eq!(
+        mapping,
+        [
+            Some(Field::Phone),
+            Some(Field::Date),
+            Some(Field::Amount),
+            Some(Field::Category)
+        ]
+    );
+    let p = prepare(
+        CsvKind::Orders,
+        &table,
+        &mapping,
+        options(None),
+        &existing,
+        &mut ids(),
+    );
+    assert_eq!((p.rows, p.valid_rows), (3, 2));
+    assert_eq!(p.orders[0].customer_id, Uuid::from_u128(1));
+    assert_eq!(p.orders[0].amount, 123_450);
+    assert_eq!(p.orders[0].date.to_string(), "2026-03-04 14:30:00");
+    assert_eq!(p.orders[1].customer_id, Uuid::from_u128(2));
+    assert_eq!(p.orders[1].amount, 8_800);
+    assert_eq!(
+        p.errors[0].to_string(),
+        "line 4, column \"手机\": no customer here matches \"13900000000\""
+    );
+}
+
+#[test]
+fn export_has_a_bom_keeps_text_as_text_and_reimports() {
+    let mut c = Customer::new(Uuid::from_u128(1), "=HYPERLINK(\"x\")", options(None).now);
+    c.phone = "+86 13912345678".into();
+    c.notes = "line1\nline2, \"quoted\"".into();
+    c.tags = vec!["VIP".into(), "老客户".into()];
+    let text = customers_csv(std::slice::from_ref(&c), HeaderLanguage::Chinese);
+    assert!(text.starts_with(BOM));
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    let table = read_table(text.as_bytes()).unwrap();
+    let mapping = guess_mapping(CsvKind::Customers, &table.headers);
+    let existing = Dataset {
+        customers: vec![c.clone()],
+        ..Dataset::default()
+    };
+    let p = prepare(
+        CsvKind::Customers,
+        &table,
+        &mapping,
+        options(None),
+        &existing,
+        &mut ids(),
+    );
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let back = &p.customers[0];
+    assert_eq!(back.id, c.id);
+    assert_eq!(back.name, c.name);
+    assert_eq!(back.phone, c.phone);
+    assert_eq!(back.notes, c.notes);
+    assert_eq!(back.tags, c.tags);
+
+    let order = Order {
+        id: Uuid::from_u128(5),
+        customer_id: c.id,
+        date: "2026-03-04T10:00:00".parse().unwrap(),
+        amount: -1_250,
+        category: "退货".into(),
+        quantity: 2,
+        note: String::new(),
+        points_redeemed: 0,
+        created_at: options(None).now,
+        updated_at: options(None).now,
+    };
+    let text = orders_csv(
+        std::slice::from_ref(&order),
+        std::slice::from_ref(&c),
+        HeaderLanguage::English,
+    );
+    assert!(text.starts_with(BOM));
+    assert!(text.contains("-12.50"), "{text}");
+    let table = read_table(text.as_bytes()).unwrap();
+    let mapping = guess_mapping(CsvKind::Orders, &table.headers);
+    let p = prepare(
+        CsvKind::Orders,
+        &table,
+        &mapping,
+        options(None),
+        &existing,
+        &mut ids(),
+    );
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(p.orders[0].id, order.id);
+    assert_eq!(p.orders[0].amount, order.amount);
+    assert_eq!(p.orders[0].date, order.date);
+    assert_eq!(p.orders[0].quantity, 2);
+}
+
+#[test]
+fn row_line_numbers_count_the_header_as_line_1_with_any_line_end() {
+    for text in [
+        &b"a,b\r\nx,1\r\ny,2\r\nz,3\r\n"[..],
+        b"a,b\nx,1\ny,2\nz,3",
+        b"a,b\n\"x\ny\",1\nz,3\n",
+    ] {
+        let t = read_table(text).unwrap();
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.0).collect();
+        let want: &[u64] = if t.rows.len() == 2 {
+            &[2, 4]
+        } else {
+            &[2, 3, 4]
+        };
+        assert_eq!(lines, want, "{}", String::from_utf8_lossy(text));
+    }
+}
+
+#[test]
+fn ten_thousand_rows_keep_their_line_numbers() {
+    let mut text = String::from("姓名,手机\r\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("客户{i},139{i:08}\r\n"));
+    }
+    let table = read_table(text.as_bytes()).unwrap();
+    assert_eq!(table.rows.len(), 10_000);
+    assert_eq!(table.rows[9_999].0, 10_001);
+    let mapping = guess_mapping(CsvKind::Customers, &table.headers);
+    let p = prepare(
+        CsvKind::Customers,
+        &table,
+        &mapping,
+        options(None),
+        &Dataset::default(),
+        &mut ids(),
+    );
+    assert_eq!(p.valid_rows, 10_000);
+}

@@ -1,0 +1,794 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::merge::{self, Entity};
+use super::*;
+use crate::demo::{generate, DemoSize};
+use crate::model::*;
+use chrono::{Duration, NaiveDateTime};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn exported() -> Timestamp {
+    at("2026-11-22T08:00:00Z")
+}
+
+fn small() -> Dataset {
+    generate(DemoSize::Small, 7, today())
+}
+
+fn problems(bytes: &[u8]) -> Vec<Problem> {
+    match read(bytes, today()) {
+        Ok(_) => panic!(
+            "accepted: {}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+        ),
+        Err(r) => r.problems,
+    }
+}
+
+/// The only problem, as "path: message".
+fn only(bytes: &[u8]) -> Problem {
+    let p = problems(bytes);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    p.into_iter().next().unwrap()
+}
+
+fn tiny() -> Dataset {
+    let mut a = Customer::new(Uuid::from_u128(1), "王芳", at("2026-01-01T00:00:00Z"));
+    a.phone = "138 0013 8000".into();
+    a.email = "wang@example.cn".into();
+    let mut b = Customer::new(Uuid::from_u128(2), "Li Lei", at("2026-01-02T00:00:00Z"));
+    b.referred_by = Some(a.id);
+    b.email = "li@example.com".into();
+    let order = Order {
+        id: Uuid::from_u128(10),
+        customer_id: a.id,
+        date: "2026-03-04T10:00:00".parse().unwrap(),
+        amount: 12_300,
+        category: "鞋".into(),
+        quantity: 1,
+        note: String::new(),
+        points_redeemed: 0,
+        created_at: at("2026-03-04T02:00:00Z"),
+        updated_at: at("2026-03-04T02:00:00Z"),
+    };
+    let survey = SurveyResponse {
+        id: Uuid::from_u128(20),
+        customer_id: b.id,
+        date: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        nps: 9,
+        scores: SatisfactionScores {
+            reliability: 5,
+            professionalism: 4,
+            tangibles: 3,
+            empathy: 4,
+            responsiveness: 5,
+        },
+        comment: String::new(),
+        created_at: at("2026-04-01T00:00:00Z"),
+        updated_at: at("2026-04-01T00:00:00Z"),
+    };
+    Dataset {
+        customers: vec![a, b],
+        orders: vec![order],
+        surveys: vec![survey],
+        ..Dataset::default()
+    }
+}
+
+fn json_of(data: &Dataset) -> serde_json::Value {
+    serde_json::to_value(DataFile::new(data.clone(), exported(), "0.1.0")).unwrap()
+}
+
+fn bytes_of(v: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap()
+}
+
+#[test]
+fn export_then_read_is_the_identity_on_the_demo() {
+    let data = small();
+    let text = export(&data, exported(), "0.1.0").unwrap();
+    let back = read(text.as_bytes(), today()).unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(back.data, data);
+    assert_eq!(back.info.version, 1);
+    assert_eq!(back.info.migrated_from, None);
+    assert!(
+        back.summary().contains("200 customers"),
+        "{}",
+        back.summary()
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for key in [
+        "format",
+        "version",
+        "exported_at",
+        "app_version",
+        "currency",
+        "customers",
+        "orders",
+        "interactions",
+        "deals",
+        "tasks",
+        "surveys",
+        "loyalty",
+        "settings",
+    ] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    assert_eq!(v["format"], "kehu-crm");
+    assert_eq!(v["version"], 1);
+    assert!(v["loyalty"]["programme"].is_object());
+    assert!(v["loyalty"]["ledger"].is_array());
+    // The borrowed writer writes what the owned envelope does.
+    assert_eq!(
+        text,
+        serde_json::to_string(&DataFile::new(data.clone(), exported(), "0.1.0")).unwrap()
+    );
+}
+
+#[test]
+fn a_bom_before_the_json_is_accepted() {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(export(&tiny(), exported(), "x").unwrap().into_bytes());
+    assert_eq!(read(&bytes, today()).unwrap().data, tiny());
+}
+
+#[test]
+fn golden_version_1_file_reads() {
+    let bytes = include_bytes!("../../tests/data/datafile_v1.json");
+    let file = read(bytes, today()).unwrap_or_else(|r| panic!("{r:#?}"));
+    assert_eq!(file.info.version, 1);
+    assert_eq!(file.data.customers.len(), 2);
+    assert_eq!(
+        file.data.customers[0].name,
+        "王芳 <img src=x onerror=alert(1)>"
+    );
+    assert_eq!(file.data.orders[0].amount, 12_300);
+    assert_eq!(file.data.ledger.len(), 1);
+}
+
+#[test]
+fn golden_version_0_file_is_migrated() {
+    let bytes = include_bytes!("../../tests/data/datafile_v0.json");
+    let file = read(bytes, today()).unwrap_or_else(|r| panic!("{r:#?}"));
+    assert_eq!(file.info.migrated_from, Some(0));
+    assert_eq!(file.info.version, VERSION);
+    assert_eq!(file.data.customers.len(), 2);
+    assert_eq!(file.data.ledger.len(), 1);
+    assert_eq!(file.data.loyalty.birthday_bonus, 50);
+    // The migrated data is what the version 1 golden file holds.
+    let v1 = read(include_bytes!("../../tests/data/datafile_v1.json"), today()).unwrap();
+    assert_eq!(file.data, v1.data);
+}
+
+#[test]
+fn rejects_what_is_not_json() {
+    let p = only(b"{\"format\": \"kehu-crm\",");
+    assert!(
+        matches!(p.kind, ProblemKind::NotJson { line: 1, .. }),
+        "{p}"
+    );
+    assert!(p.to_string().starts_with("not JSON (line 1"), "{p}");
+    assert_eq!(only(b"  \n").kind, ProblemKind::Empty);
+    let p = only(b"PK\x03\x04 zip");
+    assert!(matches!(p.kind, ProblemKind::NotJson { .. }), "{p}");
+}
+
+#[test]
+fn rejects_other_formats() {
+    let p = only(b"[1, 2]");
+    assert_eq!(
+        p.kind,
+        ProblemKind::WrongFormat {
+            found: "an array".into()
+        }
+    );
+    let p = only(br#"{"format": "other-crm", "version": 1}"#);
+    assert_eq!(p.path, "format");
+    assert!(p.to_string().contains("\"other-crm\""), "{p}");
+    let p = only(br#"{"hello": "world"}"#);
+    assert_eq!(p.path, "format");
+}
+
+#[test]
+fn refuses_a_newer_version_and_says_so() {
+    let mut v = json_of(&tiny());
+    v["version"] = 2.into();
+    let p = only(&bytes_of(&v));
+    assert_eq!(p.path, "version");
+    assert_eq!(
+        p.kind,
+        ProblemKind::NewerVersion {
+            found: 2,
+            supported: 1
+        }
+    );
+    assert!(p.to_string().contains("newer than this version of Kehu"));
+    v["version"] = "one".into();
+    assert!(matches!(
+        only(&bytes_of(&v)).kind,
+        ProblemKind::BadVersion { .. }
+    ));
+    v["version"] = 0.into();
+    assert!(matches!(
+        only(&bytes_of(&v)).kind,
+        ProblemKind::BadVersion { .. }
+    ));
+}
+
+#[test]
+fn wrong_types_and_missing_fields_name_their_path() {
+    let mut v = json_of(&tiny());
+    v["customers"][1]["email"] = 5.into();
+    v["orders"][0]["amount"] = "12.30".into();
+    v["customers"][0].as_object_mut().unwrap().remove("name");
+    let p = problems(&bytes_of(&v));
+    let paths: Vec<&str> = p.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "customers[0].name",
+            "customers[1].email",
+            "orders[0].amount"
+        ],
+        "{p:#?}"
+    );
+    assert_eq!(p[0].kind, ProblemKind::Missing);
+    assert_eq!(
+        p[0].to_string(),
+        "customers[0].name: required field is missing"
+    );
+    assert!(
+        p[1].to_string().starts_with(
+            "customers[1].email: wrong type or value: invalid type: integer `5`, expected a string"
+        ),
+        "{}",
+        p[1]
+    );
+    let mut v = json_of(&tiny());
+    v["customers"][0]["kind"] = "alien".into();
+    let p = only(&bytes_of(&v));
+    assert_eq!(p.path, "customers[0].kind");
+    assert!(p.to_string().contains("unknown variant `alien`"), "{p}");
+}
+
+#[test]
+fn invalid_dates_are_named() {
+    let mut v = json_of(&tiny());
+    v["orders"][0]["date"] = "2026-02-30T10:00:00".into();
+    let p = only(&bytes_of(&v));
+    assert_eq!(p.path, "orders[0].date");
+    assert!(matches!(p.kind, ProblemKind::InvalidDate { .. }), "{p}");
+    let mut v = json_of(&tiny());
+    v["customers"][0]["birthday"] = "1990-13-01".into();
+    assert_eq!(only(&bytes_of(&v)).path, "customers[0].birthday");
+    let mut v = json_of(&tiny());
+    v["customers"][0]["birthday"] = "2027-01-01".into();
+    let p = only(&bytes_of(&v));
+    assert_eq!(p.path, "customers[0].birthday");
+    assert!(p.to_string().contains("in the future"), "{p}");
+}
+
+#[test]
+fn duplicate_ids_and_dangling_references() {
+    let mut v = json_of(&tiny());
+    v["customers"][1]["id"] = v["customers"][0]["id"].clone();
+    let p = problems(&bytes_of(&v));
+    assert_eq!(p[0].path, "customers[1].id");
+    assert_eq!(
+        p[0].to_string(),
+        "customers[1].id: id 00000000-0000-0000-0000-000000000001 is used twice (first at customers[0].id)"
+    );
+    // Customer 2 is now referred by itself, and its survey refers to a customer not there.
+    assert_eq!(p[1].path, "customers[1].referred_by");
+    assert_eq!(p[2].path, "surveys[0].customer_id");
+    assert!(matches!(
+        p[2].kind,
+        ProblemKind::DanglingReference {
+            target: "customer",
+            ..
+        }
+    ));
+    let mut v = json_of(&tiny());
+    v["orders"][0]["customer_id"] = "00000000-0000-0000-0000-0000000000ff".into();
+    let p = only(&bytes_of(&v));
+    assert_eq!(
+        p.to_string(),
+        "orders[0].customer_id: refers to customer 00000000-0000-0000-0000-0000000000ff, which is not in the file"
+    );
+}
+
+#[test]
+fn impossible_values() {
+    let mut v = json_of(&tiny());
+    v["surveys"][0]["nps"] = 11.into();
+    v["surveys"][0]["scores"]["empathy"] = 0.into();
+    let p = problems(&bytes_of(&v));
+    assert_eq!(p[0].to_string(), "surveys[0].nps: 11 is outside 0–10");
+    assert_eq!(p[1].path, "surveys[0].scores.empathy");
+    let mut v = json_of(&tiny());
+    v["surveys"][0]["nps"] = (-1).into();
+    assert_eq!(only(&bytes_of(&v)).path, "surveys[0].nps");
+    // A refund (negative order amount) is fine; a negative deal value or tier threshold is not.
+    let mut d = tiny();
+    d.orders[0].amount = -500;
+    assert!(read(&bytes_of(&json_of(&d)), today()).is_ok());
+    d.deals.push(Deal {
+        id: Uuid::from_u128(30),
+        customer_id: d.customers[0].id,
+        title: "Big".into(),
+        value: -1,
+        stage: DealStage::Prospecting,
+        expected_close: None,
+        objections: vec![],
+        history: vec![],
+        created_at: exported(),
+        updated_at: exported(),
+    });
+    d.loyalty.tiers[1].threshold = -5;
+    let p = problems(&bytes_of(&json_of(&d)));
+    assert_eq!(
+        p[0].to_string(),
+        "deals[0].value: -1 is negative; only an order's amount (a refund) may be negative"
+    );
+    assert_eq!(p[1].path, "loyalty.programme.tiers[1].threshold");
+    let mut v = json_of(&tiny());
+    v["customers"][0]["email"] = "not-an-email".into();
+    let p = only(&bytes_of(&v));
+    assert_eq!(p.path, "customers[0].email");
+    assert!(p.to_string().contains("is not valid"), "{p}");
+}
+
+#[test]
+fn non_finite_and_huge_numbers() {
+    let text = String::from_utf8(bytes_of(&json_of(&tiny()))).unwrap();
+    let nan = text.replacen("\"points_per_unit\":1.0", "\"points_per_unit\":NaN", 1);
+    assert_ne!(nan, text);
+    assert!(matches!(
+        only(nan.as_bytes()).kind,
+        ProblemKind::NonFinite { .. }
+    ));
+    let inf = text.replacen(
+        "\"points_per_unit\":1.0",
+        "\"points_per_unit\":-Infinity",
+        1,
+    );
+    assert!(matches!(
+        only(inf.as_bytes()).kind,
+        ProblemKind::NonFinite { .. }
+    ));
+    let huge = text.replacen("\"points_per_unit\":1.0", "\"points_per_unit\":1e999", 1);
+    let p = only(huge.as_bytes());
+    assert_eq!(p.kind, ProblemKind::NumberTooLarge);
+    assert_eq!(p.path, "loyalty.programme.points_per_unit");
+    let big = text.replacen("\"amount\":12300", "\"amount\":99999999999999999999", 1);
+    assert_eq!(only(big.as_bytes()).path, "orders[0].amount");
+}
+
+#[test]
+fn too_large_files_are_refused_before_parsing() {
+    let bytes = bytes_of(&json_of(&tiny()));
+    let r = read_limited(&bytes, today(), 100).unwrap_err();
+    assert_eq!(
+        r.problems[0].kind,
+        ProblemKind::TooLarge {
+            bytes: bytes.len(),
+            limit: 100
+        }
+    );
+}
+
+#[test]
+fn many_problems_are_capped_and_counted() {
+    let mut d = tiny();
+    for i in 0..300 {
+        let mut o = d.orders[0].clone();
+        o.id = Uuid::from_u128(1000 + i);
+        o.customer_id = Uuid::from_u128(5000);
+        d.orders.push(o);
+    }
+    let p = problems(&bytes_of(&json_of(&d)));
+    assert_eq!(p.len(), MAX_PROBLEMS + 1);
+    assert_eq!(p[MAX_PROBLEMS].kind, ProblemKind::More { more: 100 });
+}
+
+#[test]
+fn currency_must_match_settings() {
+    let mut v = json_of(&tiny());
+    v["currency"] = "USD".into();
+    let p = only(&bytes_of(&v));
+    assert_eq!(p.path, "currency");
+}
+
+#[test]
+fn markup_is_kept_as_text() {
+    let mut d = tiny();
+    d.customers[0].name = "<script>alert(1)</script>".into();
+    d.customers[0].notes = "<img src=x onerror=alert(2)> & \"quotes\"".into();
+    d.customers[0].tags = vec!["<b>vip</b>".into()];
+    let back = read(&bytes_of(&json_of(&d)), today()).unwrap();
+    assert_eq!(back.data, d);
+}
+
+#[test]
+fn a_selection_carries_its_records_and_drops_outside_referrals() {
+    let data = tiny();
+    let ids = [Uuid::from_u128(2)].into_iter().collect();
+    let sel = select_customers(&data, &ids);
+    assert_eq!(sel.customers.len(), 1);
+    assert_eq!(sel.customers[0].referred_by, None);
+    assert!(sel.orders.is_empty());
+    assert_eq!(sel.surveys.len(), 1);
+    let text = export(&sel, exported(), "x").unwrap();
+    assert!(read(text.as_bytes(), today()).is_ok());
+}
+
+// ---- merge ----
+
+#[test]
+fn merging_a_file_into_itself_changes_nothing() {
+    let data = small();
+    let plan = merge::plan(&data, &data);
+    assert_eq!(plan.write_count(), 0);
+    let t = plan.total();
+    assert_eq!(t.new + t.updated + t.conflicts + t.rejected, 0);
+    assert_eq!(plan.counts_of(Entity::Customer).unchanged, 200);
+}
+
+#[test]
+fn merge_counts_new_updated_unchanged_conflicts_and_matches_by_contact() {
+    let local = tiny();
+    let mut incoming = tiny();
+    // Updated: newer in the file.
+    incoming.customers[1].notes = "from the other phone".into();
+    incoming.customers[1].updated_at = at("2026-06-01T00:00:00Z");
+    // Conflict: changed in the file but older than here.
+    incoming.customers[0].region = "上海".into();
+    incoming.customers[0].updated_at = at("2025-12-01T00:00:00Z");
+    // New customer from another device whose phone is the local 王芳's: same customer.
+    let mut other = Customer::new(Uuid::from_u128(99), "王芳", at("2026-07-01T00:00:00Z"));
+    other.phone = "+86 13800138000".into();
+    let mut order = incoming.orders[0].clone();
+    order.id = Uuid::from_u128(11);
+    order.customer_id = other.id;
+    incoming.customers.push(other);
+    incoming.orders.push(order);
+    // A brand-new customer.
+    let fresh = Customer::new(Uuid::from_u128(100), "赵六", at("2026-07-01T00:00:00Z"));
+    incoming.customers.push(fresh);
+
+    let plan = merge::plan(&local, &incoming);
+    let c = plan.counts_of(Entity::Customer);
+    // 王芳 matched twice (by id and by phone): the second is rejected with its order.
+    assert_eq!(
+        (c.new, c.updated, c.unchanged, c.conflicts, c.rejected),
+        (1, 1, 0, 1, 1)
+    );
+    let o = plan.counts_of(Entity::Order);
+    assert_eq!((o.new, o.unchanged, o.rejected), (0, 1, 1));
+    assert_eq!(plan.conflicts.len(), 1);
+    assert_eq!(plan.conflicts[0].label, "王芳");
+    assert_eq!(plan.conflicts[0].fields, vec!["region".to_string()]);
+    assert_eq!(plan.rejected[0].id, Uuid::from_u128(99));
+    let merged = merge::apply(&local, &plan);
+    assert_eq!(merged.customers.len(), 3);
+    assert_eq!(merged.customers[1].notes, "from the other phone");
+    assert_eq!(merged.customers[0].region, "");
+
+    // Without the id match, the other-device customer merges into 王芳 and brings its order.
+    let mut incoming2 = Dataset {
+        customers: vec![incoming.customers[2].clone()],
+        orders: vec![incoming.orders[1].clone()],
+        ..Dataset::default()
+    };
+    incoming2.customers[0].email = String::new();
+    let plan = merge::plan(&local, &incoming2);
+    let c = plan.counts_of(Entity::Customer);
+    assert_eq!((c.new, c.updated), (0, 1), "{plan:#?}");
+    assert_eq!(plan.writes.customers[0].id, Uuid::from_u128(1));
+    assert_eq!(plan.writes.orders[0].customer_id, Uuid::from_u128(1));
+    let merged = merge::apply(&local, &plan);
+    assert_eq!(merged.customers.len(), 2);
+    assert_eq!(merged.orders.len(), 2);
+    let text = export(&merged, exported(), "x").unwrap();
+    read(text.as_bytes(), today()).unwrap_or_else(|r| panic!("{r}"));
+}
+
+#[test]
+fn ambiguous_contact_matches_are_rejected_with_their_records() {
+    let local = tiny();
+    let mut c = Customer::new(Uuid::from_u128(77), "X", at("2026-08-01T00:00:00Z"));
+    c.phone = "13800138000".into(); // customer 1's phone
+    c.email = "li@example.com".into(); // customer 2's e-mail
+    let mut order = local.orders[0].clone();
+    order.id = Uuid::from_u128(78);
+    order.customer_id = c.id;
+    let incoming = Dataset {
+        customers: vec![c],
+        orders: vec![order],
+        ..Dataset::default()
+    };
+    let plan = merge::plan(&local, &incoming);
+    assert_eq!(plan.counts_of(Entity::Customer).rejected, 1);
+    assert_eq!(plan.counts_of(Entity::Order).rejected, 1);
+    assert_eq!(plan.write_count(), 0);
+    assert!(matches!(
+        plan.rejected[0].reason,
+        merge::RejectReason::Ambiguous { .. }
+    ));
+}
+
+// ---- property: export then read is the identity on random datasets ----
+
+const TEXTS: [&str; 12] = [
+    "王芳",
+    "Li Lei",
+    "<img src=x onerror=alert(1)>",
+    "<script>alert('x')</script>",
+    "\"quoted\" \\ back\\slash",
+    "line\nbreak\ttab",
+    "emoji 😀 客户",
+    "  spaced  ",
+    "&amp; &lt;",
+    "\u{0}\u{1f} control",
+    "مرحبا",
+    "x",
+];
+
+fn text(rng: &mut ChaCha8Rng) -> String {
+    if rng.random_bool(0.3) {
+        String::new()
+    } else {
+        TEXTS[rng.random_range(0..TEXTS.len())].to_string()
+    }
+}
+
+fn stamp(rng: &mut ChaCha8Rng) -> Timestamp {
+    at("2020-01-01T00:00:00Z")
+        + Duration::seconds(rng.random_range(0..200_000_000))
+        + Duration::nanoseconds(rng.random_range(0..1_000_000_000))
+}
+
+fn moment(rng: &mut ChaCha8Rng) -> NaiveDateTime {
+    stamp(rng).naive_utc()
+}
+
+fn random_dataset(rng: &mut ChaCha8Rng) -> Dataset {
+    let mut id = {
+        let mut n = rng.random::<u64>() as u128;
+        move || {
+            n += 1;
+            Uuid::from_u128(n << 64 | 0x4000_8000_0000_0000)
+        }
+    };
+    let mut d = Dataset::default();
+    for _ in 0..rng.random_range(0..8) {
+        let mut c = Customer::new(id(), format!("客户{}", rng.random::<u16>()), stamp(rng));
+        c.name
+            .push_str(&TEXTS[rng.random_range(0..TEXTS.len())].replace('\0', ""));
+        c.notes = text(rng);
+        c.company = text(rng);
+        c.tags = (0..rng.random_range(0..3))
+            .map(|i| format!("t{i}{}", TEXTS[rng.random_range(0..3)]))
+            .collect();
+        if rng.random_bool(0.5) {
+            c.phone = format!("1{:010}", rng.random_range(0..10_000_000_000u64));
+        }
+        if rng.random_bool(0.5) {
+            c.email = format!("u{}@example.cn", rng.random::<u32>());
+        }
+        if rng.random_bool(0.5) {
+            c.birthday = NaiveDate::from_ymd_opt(
+                rng.random_range(1930..2020),
+                rng.random_range(1..13),
+                rng.random_range(1..29),
+            );
+        }
+        c.gender = [
+            None,
+            Some(Gender::Female),
+            Some(Gender::Male),
+            Some(Gender::Other),
+        ][rng.random_range(0..4)];
+        c.source = SourceChannel::ALL[rng.random_range(0..7)];
+        c.kind = if rng.random_bool(0.5) {
+            CustomerKind::Business
+        } else {
+            CustomerKind::Individual
+        };
+        c.marketing_consent = rng.random_bool(0.5);
+        c.archived = rng.random_bool(0.1);
+        if rng.random_bool(0.5) {
+            c.custom_fields.insert(
+                "n".into(),
+                CustomValue::Number(rng.random::<f64>() * 1e6 - 5e5),
+            );
+            c.custom_fields
+                .insert("t".into(), CustomValue::Text(text(rng)));
+            c.custom_fields
+                .insert("d".into(), CustomValue::Date(moment(rng).date()));
+        }
+        if let Some(prev) = d.customers.last() {
+            if rng.random_bool(0.3) {
+                c.referred_by = Some(prev.id);
+            }
+        }
+        c.updated_at = c.created_at + Duration::seconds(rng.random_range(0..1000));
+        d.customers.push(c);
+    }
+    let owners: Vec<Uuid> = d.customers.iter().map(|c| c.id).collect();
+    if owners.is_empty() {
+        return d;
+    }
+    let owner = |rng: &mut ChaCha8Rng| owners[rng.random_range(0..owners.len())];
+    for _ in 0..rng.random_range(0..10) {
+        let o = Order {
+            id: id(),
+            customer_id: owner(rng),
+            date: moment(rng),
+            amount: rng.random_range(-100_000..10_000_000),
+            category: text(rng),
+            quantity: rng.random_range(1..20),
+            note: text(rng),
+            points_redeemed: rng.random_range(0..500),
+            created_at: stamp(rng),
+            updated_at: stamp(rng),
+        };
+        d.orders.push(o);
+    }
+    for _ in 0..rng.random_range(0..4) {
+        d.interactions.push(Interaction {
+            id: id(),
+            customer_id: owner(rng),
+            date: moment(rng),
+            channel: Channel::Event,
+            direction: Direction::Inbound,
+            purpose: Purpose::Complaint,
+            summary: text(rng),
+            outcome: text(rng),
+            follow_up: rng.random_bool(0.5).then(|| moment(rng).date()),
+            created_at: stamp(rng),
+            updated_at: stamp(rng),
+        });
+    }
+    for _ in 0..rng.random_range(0..3) {
+        d.deals.push(Deal {
+            id: id(),
+            customer_id: owner(rng),
+            title: text(rng),
+            value: rng.random_range(0..1_000_000),
+            stage: DealStage::ALL[rng.random_range(0..8)],
+            expected_close: None,
+            objections: vec![text(rng)],
+            history: vec![StageChange {
+                from: None,
+                to: DealStage::Prospecting,
+                at: stamp(rng),
+            }],
+            created_at: stamp(rng),
+            updated_at: stamp(rng),
+        });
+    }
+    for _ in 0..rng.random_range(0..3) {
+        d.tasks.push(Task {
+            id: id(),
+            customer_id: rng.random_bool(0.5).then(|| owner(rng)),
+            title: text(rng),
+            due: None,
+            done: rng.random_bool(0.5),
+            origin: TaskOrigin::Birthday,
+            created_at: stamp(rng),
+            updated_at: stamp(rng),
+        });
+    }
+    for _ in 0..rng.random_range(0..3) {
+        d.surveys.push(SurveyResponse {
+            id: id(),
+            customer_id: owner(rng),
+            date: moment(rng).date(),
+            nps: rng.random_range(0..=10),
+            scores: SatisfactionScores {
+                reliability: rng.random_range(1..=5),
+                professionalism: rng.random_range(1..=5),
+                tangibles: rng.random_range(1..=5),
+                empathy: rng.random_range(1..=5),
+                responsiveness: rng.random_range(1..=5),
+            },
+            comment: text(rng),
+            created_at: stamp(rng),
+            updated_at: stamp(rng),
+        });
+    }
+    let orders: Vec<Uuid> = d.orders.iter().map(|o| o.id).collect();
+    for _ in 0..rng.random_range(0..4) {
+        d.ledger.push(LedgerEntry {
+            id: id(),
+            customer_id: owner(rng),
+            date: moment(rng),
+            kind: LedgerKind::Adjustment,
+            points: rng.random_range(-100..100),
+            order_id: (!orders.is_empty() && rng.random_bool(0.5))
+                .then(|| orders[rng.random_range(0..orders.len())]),
+            reason: text(rng),
+            created_at: stamp(rng),
+            updated_at: stamp(rng),
+        });
+    }
+    d.loyalty.points_per_unit = rng.random::<f64>() * 10.0;
+    d.settings.shop_name = text(rng);
+    d.settings.analysis.churn_k = rng.random::<f64>() * 5.0;
+    d
+}
+
+#[test]
+fn property_export_then_read_is_the_identity() {
+    // KEHU_PROPTEST_CASES=10000 for the longer run.
+    let cases: u64 = std::env::var("KEHU_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    for seed in 0..cases {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let data = random_dataset(&mut rng);
+        let text = export(&data, stamp(&mut rng), "0.1.0").unwrap();
+        let back = read(text.as_bytes(), today()).unwrap_or_else(|r| panic!("seed {seed}: {r:#?}"));
+        assert_eq!(back.data, data, "seed {seed}");
+        // Merging an export into the data it came from changes nothing.
+        assert_eq!(
+            merge::plan(&data, &back.data).write_count(),
+            0,
+            "seed {seed}"
+        );
+    }
+}
+
+// ---- JSON Schema ----
+
+fn committed_schema() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schema/kehu-crm.schema.json"
+    );
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn committed_schema_is_the_generated_one() {
+    assert!(
+        committed_schema() == json_schema(),
+        "schema/kehu-crm.schema.json is out of date: run `cargo run -p kehu-cli -- schema > schema/kehu-crm.schema.json`"
+    );
+}
+
+#[test]
+fn every_export_validates_against_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&committed_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut datasets = vec![small(), tiny(), Dataset::default()];
+    for seed in 0..50 {
+        datasets.push(random_dataset(&mut ChaCha8Rng::seed_from_u64(seed)));
+    }
+    for data in datasets {
+        let v: serde_json::Value =
+            serde_json::from_str(&export(&data, exported(), "0.1.0").unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .take(5)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    // And the schema does reject a wrong file.
+    let mut bad = json_of(&tiny());
+    bad["format"] = "other".into();
+    bad["orders"][0]["amount"] = "12".into();
+    assert!(!validator.is_valid(&bad));
+}

@@ -1,0 +1,194 @@
+//! Exports: everything or the current customer list as a Kehu data file, customers and orders as
+//! CSV; when the last full export was made, and a reminder after a week of changes without one.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+
+use kehu_core::csv_io::{customers_csv, orders_csv, HeaderLanguage};
+use kehu_core::datafile::{self, DataFileRef, FormatName, LoyaltySectionRef};
+use kehu_core::Timestamp;
+
+use super::files::{download, file_name, snapshot};
+use crate::components::toast::use_toasts;
+use crate::i18n::{use_i18n, Key, Locale};
+use crate::pages::customers::list::ListState;
+use crate::state::{now, use_app, AppState};
+use crate::storage::prefs;
+
+/// The preference holding the moment of the last full export.
+const LAST_FULL_EXPORT: &str = "share.last_full_export";
+
+/// Days of changes without a full export before the page reminds the user.
+const REMIND_AFTER_DAYS: i64 = 7;
+
+/// The version of Kehu written into data files.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// When the last full export was made on this device.
+pub fn last_full_export() -> Option<Timestamp> {
+    prefs::get_json(LAST_FULL_EXPORT)
+}
+
+/// Downloads everything as a data file and remembers when.
+///
+/// # Errors
+/// A description when the file could not be made or offered.
+pub fn export_everything(app: AppState) -> Result<Timestamp, String> {
+    let at = now();
+    let d = app.data;
+    // Written straight from the lists in memory: no copy of a large workspace.
+    let text = d.settings.with_untracked(|settings| {
+        d.loyalty.with_untracked(|programme| {
+            d.customers.with_untracked(|customers| {
+                d.orders.with_untracked(|orders| {
+                    d.interactions.with_untracked(|interactions| {
+                        d.deals.with_untracked(|deals| {
+                            d.tasks.with_untracked(|tasks| {
+                                d.surveys.with_untracked(|surveys| {
+                                    d.ledger.with_untracked(|ledger| {
+                                        DataFileRef {
+                                            format: FormatName::KehuCrm,
+                                            version: datafile::VERSION,
+                                            exported_at: at,
+                                            app_version: APP_VERSION,
+                                            currency: &settings.currency,
+                                            customers,
+                                            orders,
+                                            interactions,
+                                            deals,
+                                            tasks,
+                                            surveys,
+                                            loyalty: LoyaltySectionRef { programme, ledger },
+                                            settings,
+                                        }
+                                        .to_json()
+                                    })
+                                })
+                            })
+                        })
+                    })
+                })
+            })
+        })
+    });
+    let text = text.map_err(|e| e.to_string())?;
+    download(&file_name("kehu", "json"), "application/json", &text)?;
+    prefs::set_json(LAST_FULL_EXPORT, &at);
+    Ok(at)
+}
+
+/// The export part of the data page.
+#[component]
+pub fn ExportSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let toasts = use_toasts();
+    let list = expect_context::<ListState>();
+    let last = RwSignal::new(last_full_export());
+
+    // The earliest change not in the last full export; a reminder once it is a week old.
+    let remind = Memo::new(move |_| {
+        let since = last.get();
+        let mut earliest: Option<Timestamp> = None;
+        let mut see = |t: Timestamp| {
+            if since.is_none_or(|s| t > s) {
+                earliest = Some(earliest.map_or(t, |e| e.min(t)));
+            }
+        };
+        let d = app.data;
+        d.customers
+            .with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.orders.with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.interactions
+            .with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.deals.with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.tasks.with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.surveys.with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        d.ledger.with(|l| l.iter().for_each(|r| see(r.updated_at)));
+        earliest.is_some_and(|e| now() - e >= chrono::Duration::days(REMIND_AFTER_DAYS))
+    });
+
+    let everything = move |_| match export_everything(app) {
+        Ok(at) => {
+            last.set(Some(at));
+            toasts.info(Key::ShareExportedAll, &[]);
+        }
+        Err(e) => toasts.error(Key::ShareExportFailed, &[("detail", &e)]),
+    };
+    let list_count = move || app.data.customers.with(|c| list.visible_ids(c).len());
+    let current_list = move |_| {
+        let ids: HashSet<uuid::Uuid> = app
+            .data
+            .customers
+            .with_untracked(|c| list.visible_ids(c).into_iter().collect());
+        let count = ids.len();
+        let data = datafile::select_customers(&snapshot(app), &ids);
+        let result = datafile::export(&data, now(), APP_VERSION)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                download(
+                    &file_name("kehu-selection", "json"),
+                    "application/json",
+                    &text,
+                )
+            });
+        match result {
+            Ok(()) => toasts.info(
+                Key::ShareExportedSelection,
+                &[("count", &count.to_string())],
+            ),
+            Err(e) => toasts.error(Key::ShareExportFailed, &[("detail", &e)]),
+        }
+    };
+    let lang = move || match i18n.locale.get_untracked() {
+        Locale::ZhCn => HeaderLanguage::Chinese,
+        Locale::En => HeaderLanguage::English,
+    };
+    let csv_customers = move |_| {
+        let text = app
+            .data
+            .customers
+            .with_untracked(|c| customers_csv(c, lang()));
+        if let Err(e) = download(&file_name("kehu-customers", "csv"), "text/csv", &text) {
+            toasts.error(Key::ShareExportFailed, &[("detail", &e)]);
+        }
+    };
+    let csv_orders = move |_| {
+        let text = app.data.orders.with_untracked(|o| {
+            app.data
+                .customers
+                .with_untracked(|c| orders_csv(o, c, lang()))
+        });
+        if let Err(e) = download(&file_name("kehu-orders", "csv"), "text/csv", &text) {
+            toasts.error(Key::ShareExportFailed, &[("detail", &e)]);
+        }
+    };
+
+    view! {
+        <h2 id="export-heading">{move || i18n.t(Key::ShareExportHeading)}</h2>
+        <p class="help">{move || i18n.t(Key::ShareExportHelp)}</p>
+        <p class="last-export" data-testid="last-export">
+            {move || match last.get() {
+                Some(at) => i18n.tf(
+                    Key::ShareLastExport,
+                    &[("when", &at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())],
+                ),
+                None => i18n.t(Key::ShareNoExportYet).to_string(),
+            }}
+        </p>
+        <Show when=move || remind.get()>
+            <p class="warning" role="status">{move || i18n.t(Key::ShareExportReminder)}</p>
+        </Show>
+        <div class="actions">
+            <button type="button" class="primary" on:click=everything>
+                {move || i18n.t(Key::ShareExportAll)}
+            </button>
+            <button type="button" on:click=current_list disabled=move || list_count() == 0>
+                {move || i18n.tf(Key::ShareExportList, &[("count", &list_count().to_string())])}
+            </button>
+            <button type="button" on:click=csv_customers>{move || i18n.t(Key::ShareExportCustomersCsv)}</button>
+            <button type="button" on:click=csv_orders>{move || i18n.t(Key::ShareExportOrdersCsv)}</button>
+        </div>
+    }
+}
