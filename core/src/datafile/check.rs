@@ -135,6 +135,9 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
             problems,
         );
         not_negative(r.value, format!("deals[{i}].value"), problems);
+        if let Some(o) = r.sale_id {
+            reference(o, &orders, "order", format!("deals[{i}].sale_id"), problems);
+        }
     }
     for (i, r) in data.tasks.iter().enumerate() {
         if let Some(c) = r.customer_id {

@@ -330,6 +330,7 @@ fn impossible_values() {
         expected_close: None,
         objections: vec![],
         history: vec![],
+        sale_id: None,
         created_at: exported(),
         updated_at: exported(),
     });
@@ -668,6 +669,7 @@ fn random_dataset(rng: &mut ChaCha8Rng) -> Dataset {
             stage: DealStage::ALL[rng.random_range(0..8)],
             expected_close: None,
             objections: vec![text(rng)],
+            sale_id: None,
             history: vec![StageChange {
                 from: None,
                 to: DealStage::Prospecting,
@@ -685,6 +687,7 @@ fn random_dataset(rng: &mut ChaCha8Rng) -> Dataset {
             due: None,
             done: rng.random_bool(0.5),
             origin: TaskOrigin::Birthday,
+            dismissed: rng.random_bool(0.2),
             created_at: stamp(rng),
             updated_at: stamp(rng),
         });
