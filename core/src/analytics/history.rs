@@ -182,8 +182,17 @@ impl Histories {
         let per_part = data.orders.len() / PARTS + data.orders.len() / (PARTS * 4) + 16;
         let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::with_capacity(per_part)).collect();
         let mut categories = Categories::default();
+        // Orders usually come in date order, many on the same day: the day number of the previous
+        // order's date is reused instead of converted again.
+        let mut last_date = NaiveDate::MIN;
+        let mut last_day = day_number(last_date);
         for o in &data.orders {
-            let day = day_number(o.date.date());
+            let date = o.date.date();
+            if date != last_date {
+                last_date = date;
+                last_day = day_number(date);
+            }
+            let day = last_day;
             if !(lo..=hi).contains(&day) {
                 continue;
             }
@@ -447,14 +456,74 @@ fn summarise(h: &mut CustomerHistory, slice: &mut [Slot], since_12m: i32, cats: 
 /// keeps its length and first eight bytes beside it, so a name is compared in full (inline, eight
 /// bytes at a time, rather than through a `memcmp` call) only with the entry that already matches
 /// on those.
+///
+/// In front of that sits a small direct-mapped cache for names of 8 to 32 bytes: such a name is
+/// fully covered by four eight-byte words at fixed offsets (0, min(8, n−8), max(n−16, 0), n−8), so
+/// equal length and equal words mean equal names, and a hit costs a few loads and compares with no
+/// data-dependent branch (a search through the list mispredicts on nearly every order when the
+/// categories come in random order).
 #[derive(Default)]
 struct Categories<'a> {
     few: Vec<(u64, &'a str)>,
     more: FastMap<&'a str, u32>,
+    cache: Vec<CachedName>,
+}
+
+/// One entry of the category cache (`len` 0 = empty).
+#[derive(Clone, Copy, Default)]
+struct CachedName {
+    len: usize,
+    words: [u64; 4],
+    id: u32,
 }
 
 impl<'a> Categories<'a> {
     const FEW: usize = 16;
+    const CACHE: usize = 64;
+
+    /// The four covering words of a name of 8 to 32 bytes.
+    fn words(b: &[u8]) -> Option<[u64; 4]> {
+        let n = b.len();
+        if !(8..=32).contains(&n) {
+            return None;
+        }
+        let at = |o: usize| {
+            b.get(o..)
+                .and_then(|s| s.first_chunk::<8>())
+                .map_or(0, |w| u64::from_le_bytes(*w))
+        };
+        Some([at(0), at(8.min(n - 8)), at(n.saturating_sub(16)), at(n - 8)])
+    }
+
+    fn cache_slot(n: usize, w: &[u64; 4]) -> usize {
+        let h = (w[0] ^ w[3].rotate_left(29) ^ n as u64).wrapping_mul(MIX);
+        (h >> 58) as usize % Self::CACHE
+    }
+
+    fn intern(&mut self, name: &'a str) -> u32 {
+        let b = name.as_bytes();
+        let Some(w) = Self::words(b) else {
+            return self.intern_listed(name);
+        };
+        if self.cache.is_empty() {
+            self.cache = vec![CachedName::default(); Self::CACHE];
+        }
+        let slot = Self::cache_slot(b.len(), &w);
+        if let Some(c) = self.cache.get(slot) {
+            if c.len == b.len() && c.words == w {
+                return c.id;
+            }
+        }
+        let id = self.intern_listed(name);
+        if let Some(c) = self.cache.get_mut(slot) {
+            *c = CachedName {
+                len: b.len(),
+                words: w,
+                id,
+            };
+        }
+        id
+    }
 
     /// Length in the top byte (names of 256 bytes or more share one value) and the first seven
     /// bytes below it: equal names have equal keys.
@@ -491,7 +560,7 @@ impl<'a> Categories<'a> {
         u64::from_le_bytes(*p) == u64::from_le_bytes(*q)
     }
 
-    fn intern(&mut self, name: &'a str) -> u32 {
+    fn intern_listed(&mut self, name: &'a str) -> u32 {
         if name.is_empty() {
             return NO_CATEGORY;
         }
@@ -1005,6 +1074,36 @@ mod tests {
                 }
             }
         }
+        // Many names of 8 to 32 bytes that differ in one byte only, so cache slots collide and
+        // the list overflows into the map: ids must still be first-seen order, every time.
+        let mut many: Vec<String> = Vec::new();
+        for len in [8usize, 9, 15, 16, 17, 24, 31, 32, 33] {
+            for k in 0..len {
+                let mut b = vec![b'a'; len];
+                b[k] = b'b';
+                many.push(String::from_utf8(b).unwrap());
+            }
+        }
+        let mut c = Categories::default();
+        let mut want: Vec<&str> = Vec::new();
+        for round in 0..3 {
+            for (i, n) in many.iter().enumerate() {
+                let n = if (i + round) % 2 == 0 {
+                    n.as_str()
+                } else {
+                    many[many.len() - 1 - i].as_str()
+                };
+                let id = c.intern(n) as usize;
+                match want.iter().position(|w| *w == n) {
+                    Some(p) => assert_eq!(id, p, "{n}"),
+                    None => {
+                        assert_eq!(id, want.len(), "{n}");
+                        want.push(n);
+                    }
+                }
+            }
+        }
+        assert_eq!(c.intern(""), NO_CATEGORY);
         let copies: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let mut c = Categories::default();
         let ids: Vec<u32> = names.iter().map(|n| c.intern(n)).collect();
