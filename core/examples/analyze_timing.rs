@@ -2,7 +2,7 @@
 //! not built here) with the thread's CPU time, and prints a hash of the full `Analysis` JSON so a
 //! change can be checked to give the same bytes.
 //!
-//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window]
+//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::hash::{Hash, Hasher};
@@ -43,7 +43,11 @@ fn main() {
     };
     let window = args.get(3).is_some_and(|s| s == "window");
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-    let data = generate(size, 42, as_of);
+    let mut data = generate(size, 42, as_of);
+    if args.iter().any(|a| a == "reordered") {
+        // Not in date order: the histories' regrouping path.
+        data.orders.sort_by_key(|o| o.id);
+    }
     let mut settings = AnalysisSettings::default();
     if window {
         settings.window = Some(DateWindow {

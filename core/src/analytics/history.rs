@@ -457,9 +457,9 @@ fn summarise(h: &mut CustomerHistory, slice: &mut [Slot], since_12m: i32, cats: 
 /// bytes at a time, rather than through a `memcmp` call) only with the entry that already matches
 /// on those.
 ///
-/// In front of that sits a small direct-mapped cache for names of 8 to 32 bytes: such a name is
-/// fully covered by four eight-byte words at fixed offsets (0, min(8, n−8), max(n−16, 0), n−8), so
-/// equal length and equal words mean equal names, and a hit costs a few loads and compares with no
+/// In front of that sits a small direct-mapped cache for names of 1 to 32 bytes: such a name is
+/// fully covered by at most four words at fixed offsets ([`Categories::words`]), so equal length
+/// and equal words mean equal names, and a hit costs a few loads and compares with no
 /// data-dependent branch (a search through the list mispredicts on nearly every order when the
 /// categories come in random order).
 #[derive(Default)]
@@ -481,18 +481,33 @@ impl<'a> Categories<'a> {
     const FEW: usize = 16;
     const CACHE: usize = 64;
 
-    /// The four covering words of a name of 8 to 32 bytes.
+    /// Words that cover a name of 1 to 32 bytes: for 8 to 32 bytes, eight-byte words at offsets
+    /// 0, min(8, n−8), max(n−16, 0) and n−8; for 4 to 7 bytes, four-byte words at 0 and n−4; for
+    /// 1 to 3 bytes, the bytes at 0, n/2 and n−1. Two names of the same length are equal exactly
+    /// when their words are.
     fn words(b: &[u8]) -> Option<[u64; 4]> {
         let n = b.len();
-        if !(8..=32).contains(&n) {
-            return None;
+        if (8..=32).contains(&n) {
+            let at = |o: usize| {
+                b.get(o..)
+                    .and_then(|s| s.first_chunk::<8>())
+                    .map_or(0, |w| u64::from_le_bytes(*w))
+            };
+            return Some([at(0), at(8.min(n - 8)), at(n.saturating_sub(16)), at(n - 8)]);
         }
-        let at = |o: usize| {
-            b.get(o..)
-                .and_then(|s| s.first_chunk::<8>())
-                .map_or(0, |w| u64::from_le_bytes(*w))
-        };
-        Some([at(0), at(8.min(n - 8)), at(n.saturating_sub(16)), at(n - 8)])
+        if (4..8).contains(&n) {
+            let at = |o: usize| {
+                b.get(o..)
+                    .and_then(|s| s.first_chunk::<4>())
+                    .map_or(0, |w| u64::from(u32::from_le_bytes(*w)))
+            };
+            return Some([at(0), at(n - 4), 0, 0]);
+        }
+        if (1..4).contains(&n) {
+            let at = |o: usize| b.get(o).copied().map_or(0, u64::from);
+            return Some([at(0), at(n / 2), at(n - 1), 0]);
+        }
+        None
     }
 
     fn cache_slot(n: usize, w: &[u64; 4]) -> usize {
@@ -1077,7 +1092,7 @@ mod tests {
         // Many names of 8 to 32 bytes that differ in one byte only, so cache slots collide and
         // the list overflows into the map: ids must still be first-seen order, every time.
         let mut many: Vec<String> = Vec::new();
-        for len in [8usize, 9, 15, 16, 17, 24, 31, 32, 33] {
+        for len in [1usize, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33] {
             for k in 0..len {
                 let mut b = vec![b'a'; len];
                 b[k] = b'b';
