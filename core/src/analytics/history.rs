@@ -257,7 +257,7 @@ impl Histories {
             }
             order.clear();
             order.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
-            order.sort_unstable();
+            order.sort_unstable_by_key(|e| e.0);
             for &(u, i) in &order {
                 let mut h = CustomerHistory::empty(Arc::from(uuid_text(u, &mut buf)));
                 if let Some(a) = acc.get(i as usize) {
