@@ -510,9 +510,16 @@ impl<'a> Categories<'a> {
         None
     }
 
-    fn cache_slot(n: usize, w: &[u64; 4]) -> usize {
-        let h = (w[0] ^ w[3].rotate_left(29) ^ n as u64).wrapping_mul(MIX);
-        (h >> 58) as usize % Self::CACHE
+    /// Two candidate slots (from different bits of one hash of every word), so a handful of
+    /// names rarely evict each other.
+    fn cache_slots(n: usize, w: &[u64; 4]) -> [usize; 2] {
+        let h = (w[0].wrapping_mul(MIX) ^ w[1].rotate_left(17) ^ w[2].rotate_left(31))
+            .wrapping_add(w[3].rotate_left(47) ^ n as u64)
+            .wrapping_mul(MIX);
+        [
+            (h >> 58) as usize % Self::CACHE,
+            (h >> 52) as usize % Self::CACHE,
+        ]
     }
 
     fn intern(&mut self, name: &'a str) -> u32 {
@@ -523,13 +530,21 @@ impl<'a> Categories<'a> {
         if self.cache.is_empty() {
             self.cache = vec![CachedName::default(); Self::CACHE];
         }
-        let slot = Self::cache_slot(b.len(), &w);
-        if let Some(c) = self.cache.get(slot) {
-            if c.len == b.len() && c.words == w {
-                return c.id;
+        let slots = Self::cache_slots(b.len(), &w);
+        for slot in slots {
+            if let Some(c) = self.cache.get(slot) {
+                if c.len == b.len() && c.words == w {
+                    return c.id;
+                }
             }
         }
         let id = self.intern_listed(name);
+        // The first candidate if it is empty, else the second.
+        let slot = if self.cache.get(slots[0]).is_some_and(|c| c.len != 0) {
+            slots[1]
+        } else {
+            slots[0]
+        };
         if let Some(c) = self.cache.get_mut(slot) {
             *c = CachedName {
                 len: b.len(),
