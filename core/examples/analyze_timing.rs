@@ -79,9 +79,12 @@ fn main() {
         cpu.push((thread_cpu_ns() - c) as f64 / 1e6);
         wall.push(w.elapsed().as_secs_f64() * 1e3);
     }
+    if runs == 0 {
+        return;
+    }
     let med = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
     };
     // Steps one by one (the public functions `analyze` calls).
     use kehu_core::analytics::{
