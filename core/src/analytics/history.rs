@@ -220,7 +220,7 @@ impl Histories {
         let mut ids: Vec<u128> = Vec::new();
         let mut acc: Vec<Acc> = Vec::new();
         let mut order: Vec<(u128, u32)> = Vec::new();
-        let mut buf = [0u8; 36];
+        let mut buf = Uuid::encode_buffer();
         for (entries, cust) in parts.iter().zip(&cust_parts) {
             local.reset(cust.len() + entries.len() / 4);
             ids.clear();
@@ -259,7 +259,8 @@ impl Histories {
             order.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
             order.sort_unstable_by_key(|e| e.0);
             for &(u, i) in &order {
-                let mut h = CustomerHistory::empty(Arc::from(uuid_text(u, &mut buf)));
+                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
+                let mut h = CustomerHistory::empty(Arc::from(&*text));
                 if let Some(a) = acc.get(i as usize) {
                     a.fill(&mut h);
                 }
@@ -301,23 +302,6 @@ fn check_window(window: Option<DateWindow>) -> Result<(), HistoryError> {
 /// going through a duration.
 pub(crate) fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     i64::from(day_number(to)) - i64::from(day_number(from))
-}
-
-/// The lowercase hyphenated text of a UUID (as `Uuid::hyphenated().encode_lower`), written with a
-/// byte table instead of the formatter: this runs once per customer.
-fn uuid_text(id: u128, buf: &mut [u8; 36]) -> &str {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut at = 0;
-    for (i, b) in id.to_be_bytes().iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            buf[at] = b'-';
-            at += 1;
-        }
-        buf[at] = HEX[usize::from(b >> 4)];
-        buf[at + 1] = HEX[usize::from(b & 15)];
-        at += 2;
-    }
-    std::str::from_utf8(buf).unwrap_or_default()
 }
 
 fn day_number(d: NaiveDate) -> i32 {
@@ -1058,21 +1042,6 @@ mod tests {
         assert!(signed
             .windows(2)
             .all(|w| ordered_key(w[0]) < ordered_key(w[1])));
-    }
-
-    #[test]
-    fn uuid_text_is_the_hyphenated_lowercase_form() {
-        let mut buf = [0u8; 36];
-        for id in [
-            0u128,
-            u128::MAX,
-            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
-            1 << 127,
-            255,
-        ] {
-            let want = Uuid::from_u128(id).hyphenated().to_string();
-            assert_eq!(uuid_text(id, &mut buf), want);
-        }
     }
 
     #[test]
