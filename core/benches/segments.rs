@@ -142,6 +142,25 @@ fn bench(c: &mut Criterion) {
         b.iter_custom(|n| cpu_time(n, || analyze(&data, as_of, &settings).unwrap()))
     });
     g.finish();
+
+    // The app's case and the figure of issue 3: the Large demo (100,000 customers, ~1 M orders in
+    // date order), as `kehu demo --size large --seed 42` generates it.
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let demo = kehu_core::demo::generate(kehu_core::demo::DemoSize::Large, 42, as_of);
+    let mut g = c.benchmark_group("large_demo");
+    g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(3));
+    g.warm_up_time(std::time::Duration::from_secs(1));
+    g.bench_function("histories", |b| {
+        b.iter(|| Histories::from_dataset(&demo, as_of, None).unwrap())
+    });
+    g.bench_function("analyze", |b| {
+        b.iter(|| analyze(&demo, as_of, &settings).unwrap())
+    });
+    g.bench_function("analyze_cpu_time", |b| {
+        b.iter_custom(|n| cpu_time(n, || analyze(&demo, as_of, &settings).unwrap()))
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::explain::{ratio, Explanation, Method, Step, Term, Value};
-use super::history::{clamp_money, CustomerId, Histories};
+use super::history::{clamp_money, ordered_key, sort_by_key_then_index, CustomerId, Histories};
 use crate::model::Money;
 
 /// An ABC class.
@@ -170,12 +170,12 @@ fn abc_rows(
         order.sort_unstable_by(|&x, &y| rows[y].1.cmp(&rows[x].1).then(rows[x].0.cmp(&rows[y].0)));
         order
     } else {
-        let mut keys: Vec<(i64, u32)> = revenue
+        let mut keys: Vec<(u64, u32)> = revenue
             .iter()
             .enumerate()
-            .map(|(i, r)| (!r, i as u32))
+            .map(|(i, r)| (ordered_key(!r), i as u32))
             .collect();
-        keys.sort_unstable();
+        sort_by_key_then_index(&mut keys);
         keys.into_iter().map(|(_, i)| i as usize).collect()
     };
     let p: i128 = revenue.iter().map(|r| i128::from((*r).max(0))).sum();

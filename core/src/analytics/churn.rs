@@ -19,7 +19,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::explain::{Explanation, Method, Step, Term, Value};
-use super::history::{clamp_money, CustomerId, Histories};
+use super::history::{
+    clamp_money, days_between, ordered_key, sort_by_key_then_index, CustomerId, Histories,
+};
 use super::value_matrix::median;
 use crate::model::Money;
 
@@ -140,7 +142,7 @@ pub fn churn(
             .filter(|p| p.is_finite());
         let unlikely_alive = p.is_some_and(|p| p < options.p_alive_below);
         let span = match (h.first_purchase, h.last_purchase) {
-            (Some(f), Some(l)) => (l - f).num_days().max(365),
+            (Some(f), Some(l)) => days_between(f, l).max(365),
             _ => 365,
         };
         let value_at_risk = clamp_money(i128::from(h.revenue.max(0)) * 365 / i128::from(span));
@@ -157,13 +159,19 @@ pub fn churn(
             value_at_risk,
         });
     }
-    let mut ranked: Vec<&ChurnCustomer> = customers.iter().filter(|c| c.warning).collect();
-    ranked.sort_by(|a, b| {
-        b.value_at_risk
-            .cmp(&a.value_at_risk)
-            .then_with(|| a.customer_id.cmp(&b.customer_id))
-    });
-    let warnings = ranked.iter().map(|c| c.customer_id.clone()).collect();
+    // Value at risk descending, ties by id: the customers are in id order, so by position.
+    let mut ranked: Vec<(u64, u32)> = customers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.warning)
+        .map(|(i, c)| (ordered_key(!c.value_at_risk), i as u32))
+        .collect();
+    sort_by_key_then_index(&mut ranked);
+    let warnings = ranked
+        .iter()
+        .filter_map(|&(_, i)| customers.get(i as usize))
+        .map(|c| c.customer_id.clone())
+        .collect();
     Ok(Churn {
         options: *options,
         shop_median_interval,

@@ -23,7 +23,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::explain::{ratio, Explanation, Method, Step, Term, Value};
-use super::history::{clamp_money, CustomerId, DateWindow, Histories, HistoryError};
+use super::history::{
+    clamp_money, ordered_key, sort_by_key_then_index, CustomerId, DateWindow, Histories,
+    HistoryError,
+};
 use super::Transaction;
 use crate::model::Money;
 
@@ -310,6 +313,42 @@ pub fn quantile_score(k: u32, n: u32, bins: u8) -> u8 {
     num.div_ceil(den).clamp(1, bins_u) as u8
 }
 
+/// [`quantile_score`] for every rank of one `n` and `bins`, without a division per call: the score
+/// of rank k is the smallest s with `k − 1 ≤ ⌊s·(n−1)/bins⌋` (clamped to 1..=bins), so the bin
+/// edges `⌊s·(n−1)/bins⌋` are computed once.
+struct QuantileScorer {
+    edges: [u64; 10],
+    bins: u8,
+    single: Option<u8>,
+}
+
+impl QuantileScorer {
+    fn new(n: u32, bins: u8) -> Self {
+        let mut edges = [u64::MAX; 10];
+        let b = u64::from(bins.max(1));
+        for (s, e) in edges.iter_mut().enumerate().take(usize::from(bins)) {
+            *e = (s as u64 + 1) * u64::from(n.saturating_sub(1)) / b;
+        }
+        QuantileScorer {
+            edges,
+            bins,
+            single: (n <= 1).then(|| quantile_score(1, n, bins)),
+        }
+    }
+
+    fn score(&self, k: u32) -> u8 {
+        if let Some(s) = self.single {
+            return s;
+        }
+        let k1 = u64::from(k.saturating_sub(1));
+        let above = self.edges[..usize::from(self.bins.saturating_sub(1))]
+            .iter()
+            .filter(|&&e| k1 > e)
+            .count();
+        (1 + above as u8).min(self.bins.max(1))
+    }
+}
+
 /// Where a score `s` of `bins` scores sits on the 5-step segment grid.
 pub fn grid_position(s: u8, bins: u8) -> u8 {
     if bins <= 1 {
@@ -346,13 +385,26 @@ fn ranks<T: Ord + Copy + Into<i128>>(values: &[T]) -> Vec<u32> {
                 .collect();
         }
     }
+    let mut rank = vec![0u32; n];
+    // Otherwise by a radix sort on the value's bits (every caller's values fit in an `i64`).
+    let radix: Option<Vec<(u64, u32)>> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Some((ordered_key(i64::try_from(wide(v)).ok()?), i as u32)))
+        .collect();
+    if let Some(mut keys) = radix {
+        sort_by_key_then_index(&mut keys);
+        for (k, &(_, i)) in keys.iter().enumerate() {
+            rank[i as usize] = k as u32 + 1;
+        }
+        return rank;
+    }
     let mut keys: Vec<(T, u32)> = values
         .iter()
         .enumerate()
         .map(|(i, &v)| (v, i as u32))
         .collect();
     keys.sort_unstable();
-    let mut rank = vec![0u32; n];
     for (k, &(_, i)) in keys.iter().enumerate() {
         rank[i as usize] = k as u32 + 1;
     }
@@ -385,6 +437,10 @@ pub fn rfm(histories: &Histories, options: &RfmOptions) -> Result<Rfm, RfmError>
             vec![0; buyers.len()],
         )
     };
+    let scorer = match &options.scoring {
+        RfmScoring::Quantiles { bins } => QuantileScorer::new(n, *bins),
+        RfmScoring::Thresholds(_) => QuantileScorer::new(n, 5),
+    };
     for (i, h) in buyers.iter().enumerate() {
         let (r, f, m) = match &options.scoring {
             RfmScoring::Quantiles { bins } => {
@@ -392,9 +448,9 @@ pub fn rfm(histories: &Histories, options: &RfmOptions) -> Result<Rfm, RfmError>
                 let r = if n == 1 {
                     quantile_score(1, 1, b)
                 } else {
-                    b + 1 - quantile_score(rr[i], n, b)
+                    b + 1 - scorer.score(rr[i])
                 };
-                (r, quantile_score(fr[i], n, b), quantile_score(mr[i], n, b))
+                (r, scorer.score(fr[i]), scorer.score(mr[i]))
             }
             RfmScoring::Thresholds(t) => (
                 threshold_r(rec[i], &t.recency_days),
@@ -654,5 +710,42 @@ impl Rfm {
             parameters,
             steps,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scorer_matches_quantile_score() {
+        for bins in 2..=10u8 {
+            for n in (0..60u32).chain([99, 100, 101, 997, 100_000]) {
+                let s = QuantileScorer::new(n, bins);
+                for k in (0..=n.min(300)).chain(n.saturating_sub(300)..=n) {
+                    assert_eq!(s.score(k), quantile_score(k, n, bins), "{k} of {n}, {bins}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ranks_by_radix_match_a_comparison_sort() {
+        let values: Vec<i64> = (0..5000i64)
+            .map(|i| (i * 7919 % 3001 - 1500) * 1_000_003 + i % 3)
+            .collect();
+        let mut keys: Vec<(i64, u32)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, i as u32))
+            .collect();
+        keys.sort_unstable();
+        let mut want = vec![0u32; values.len()];
+        for (k, &(_, i)) in keys.iter().enumerate() {
+            want[i as usize] = k as u32 + 1;
+        }
+        assert_eq!(ranks(&values), want);
+        let extreme = [i64::MAX, i64::MIN, 0, -1, i64::MAX, 1];
+        assert_eq!(ranks(&extreme), vec![5, 1, 3, 2, 6, 4]);
     }
 }

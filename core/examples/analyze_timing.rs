@@ -1,0 +1,169 @@
+//! Times `analyze` and its steps on the Large demo (or the segments bench's synthetic workload is
+//! not built here) with the thread's CPU time, and prints a hash of the full `Analysis` JSON so a
+//! change can be checked to give the same bytes.
+//!
+//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::hash::{Hash, Hasher};
+
+use chrono::NaiveDate;
+use kehu_core::analytics::analyze;
+use kehu_core::analytics::history::DateWindow;
+use kehu_core::demo::{generate, DemoSize};
+use kehu_core::model::AnalysisSettings;
+
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn minflt() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(7)?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let runs: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(7);
+    let size = match args.get(2).map(String::as_str) {
+        Some("classroom") => DemoSize::Classroom,
+        _ => DemoSize::Large,
+    };
+    let window = args.get(3).is_some_and(|s| s == "window");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut data = generate(size, 42, as_of);
+    if args.iter().any(|a| a == "reordered") {
+        // Not in date order: the histories' regrouping path.
+        data.orders.sort_by_key(|o| o.id);
+    }
+    let mut settings = AnalysisSettings::default();
+    if window {
+        settings.window = Some(DateWindow {
+            from: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+        });
+    }
+    let a = analyze(&data, as_of, &settings).unwrap();
+    let json = serde_json::to_string(&a).unwrap();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    json.hash(&mut h);
+    println!(
+        "customers {} orders {} json {} bytes hash {:016x}",
+        data.customers.len(),
+        data.orders.len(),
+        json.len(),
+        h.finish()
+    );
+    drop(a);
+    let mut cpu = Vec::new();
+    let mut wall = Vec::new();
+    for _ in 0..runs {
+        let w = std::time::Instant::now();
+        let c = thread_cpu_ns();
+        let f = minflt();
+        let a = analyze(&data, as_of, &settings).unwrap();
+        drop(a);
+        eprintln!("minor faults {}", minflt() - f);
+        cpu.push((thread_cpu_ns() - c) as f64 / 1e6);
+        wall.push(w.elapsed().as_secs_f64() * 1e3);
+    }
+    if runs == 0 {
+        return;
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    // Steps one by one (the public functions `analyze` calls).
+    use kehu_core::analytics::{
+        abc, churn, history::Histories, lifecycle, loyalty, rfm, value_matrix,
+    };
+    let mut steps: Vec<(&str, Vec<f64>)> = Vec::new();
+    let mut time = |name: &'static str, f: &mut dyn FnMut()| {
+        let c = thread_cpu_ns();
+        f();
+        let ms = (thread_cpu_ns() - c) as f64 / 1e6;
+        match steps.iter_mut().find(|s| s.0 == name) {
+            Some(s) => s.1.push(ms),
+            None => steps.push((name, vec![ms])),
+        }
+    };
+    for _ in 0..runs {
+        time("floor: read orders", &mut || {
+            let mut acc = 0i64;
+            for o in &data.orders {
+                acc = acc.wrapping_add(o.amount ^ o.customer_id.as_u128() as i64);
+                acc = acc.wrapping_add(i64::from(chrono::Datelike::num_days_from_ce(
+                    &o.date.date(),
+                )));
+                acc ^= o.category.as_bytes().first().copied().map_or(0, i64::from);
+            }
+            std::hint::black_box(acc);
+        });
+        time("floor: without category", &mut || {
+            let mut acc = 0i64;
+            for o in &data.orders {
+                acc = acc.wrapping_add(o.amount ^ o.customer_id.as_u128() as i64);
+                acc = acc.wrapping_add(i64::from(chrono::Datelike::num_days_from_ce(
+                    &o.date.date(),
+                )));
+                acc ^= o.category.len() as i64;
+            }
+            std::hint::black_box(acc);
+        });
+        let mut h = None;
+        time("histories", &mut || {
+            h = Some(Histories::from_dataset(&data, as_of, settings.window).unwrap())
+        });
+        let h = h.unwrap();
+        time("rfm", &mut || {
+            drop(rfm::rfm(&h, &kehu_core::analytics::analyze::rfm_options(&settings)).unwrap())
+        });
+        time("abc", &mut || {
+            drop(abc::abc(&h, &abc::AbcOptions::default()).unwrap())
+        });
+        time("value_matrix", &mut || {
+            drop(value_matrix::value_matrix(&h, &settings.value_matrix).unwrap())
+        });
+        let mut c = None;
+        time("churn", &mut || {
+            c = Some(churn::churn(&h, &churn::ChurnOptions::default(), None).unwrap())
+        });
+        let c = c.unwrap();
+        time("lifecycle", &mut || {
+            drop(lifecycle::lifecycle(
+                &h,
+                &lifecycle::LifecycleOptions::default(),
+                &c,
+            ))
+        });
+        time("loyalty (public)", &mut || {
+            let att = loyalty::attitudes_from_surveys(&data.surveys, as_of);
+            let refs = loyalty::referral_counts(&data.customers);
+            drop(loyalty::loyalty(&h, &settings.loyalty_weights, &att, &refs).unwrap())
+        });
+        drop((h, c));
+    }
+    for (name, mut v) in steps {
+        println!("  {name}: CPU median {:.1} ms", med(&mut v));
+    }
+    println!(
+        "analyze: CPU median {:.1} ms (min {:.1}), wall median {:.1} ms (min {:.1})",
+        med(&mut cpu),
+        cpu[0],
+        med(&mut wall),
+        wall[0]
+    );
+}
