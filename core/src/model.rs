@@ -485,6 +485,9 @@ pub struct AnalysisSettings {
     /// Weights and scales of the loyalty score.
     #[serde(skip_serializing_if = "is_default")]
     pub loyalty_weights: crate::analytics::loyalty::LoyaltyWeights,
+    /// A fixed analysis date (a teacher replaying a data set as of one day); `None` = today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<NaiveDate>,
 }
 
 /// True when `t` is its type's default (settings left at their defaults are not written out, so
@@ -513,6 +516,7 @@ impl Default for AnalysisSettings {
             value_matrix: crate::analytics::value_matrix::ValueMatrixOptions::default(),
             churn_p_alive_below: 0.5,
             loyalty_weights: crate::analytics::loyalty::LoyaltyWeights::default(),
+            as_of: None,
         }
     }
 }
