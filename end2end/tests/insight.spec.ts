@@ -29,7 +29,7 @@ test('the dashboard shows the figures, and each chart\'s table holds the numbers
     'Revenue, last 365 days', 'Repeat-purchase rate', 'Average order value', 'NPS', 'Open churn warnings', 'Tasks due']) {
     await expect(kpi(label), label).not.toBeEmpty();
   }
-  await expect(kpi('Revenue, last 365 days')).toContainText('previous period');
+  await expect(kpi('Revenue, last 365 days')).toContainText('vs the previous period');
   await expect(kpi('Repeat-purchase rate')).toHaveText(/^\d+\.\d%$/);
 
   // Each chart is an image with a title and a description.

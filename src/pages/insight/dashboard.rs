@@ -47,9 +47,10 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
     let mut out = vec![vec![
         i18n.t(Key::InsightColFigure).to_string(),
         i18n.t(Key::InsightColValue).to_string(),
+        i18n.t(Key::InsightColChange).to_string(),
     ]];
-    for (label, value) in kpi_list(i18n, app, a) {
-        out.push(vec![label, value]);
+    for (label, value, change) in kpi_list(i18n, app, a) {
+        out.push(vec![label, value, change.unwrap_or_default()]);
     }
     let months = app
         .data
@@ -62,13 +63,14 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
                 &[("month", &m.format("%Y-%m").to_string())],
             ),
             money_in(app, rev),
+            String::new(),
         ]);
     }
     out
 }
 
-/// Each KPI as (label, value text).
-fn kpi_list(i18n: I18n, app: AppState, a: &Analysis) -> Vec<(String, String)> {
+/// Each KPI as (label, value text, comparison with the period before).
+fn kpi_list(i18n: I18n, app: AppState, a: &Analysis) -> Vec<(String, String, Option<String>)> {
     let k = customer_kpis(a);
     let periods = app
         .data
@@ -76,22 +78,18 @@ fn kpi_list(i18n: I18n, app: AppState, a: &Analysis) -> Vec<(String, String)> {
         .with(|o| revenue_by_period(o, a.as_of, &[30, 90, 365]));
     let due = app.data.tasks.with(|t| tasks_due(t, a.as_of));
     let none = || "—".to_string();
+    let plain = |key: Key, value: String| (i18n.t(key).to_string(), value, None);
     let mut out = vec![
-        (
-            i18n.t(Key::InsightKpiCustomers).to_string(),
-            k.customers.to_string(),
-        ),
+        plain(Key::InsightKpiCustomers, k.customers.to_string()),
         (
             i18n.tf(
                 Key::InsightKpiActive,
                 &[("days", &a.lifecycle.options.lost_after_days.to_string())],
             ),
             k.active.to_string(),
+            None,
         ),
-        (
-            i18n.t(Key::InsightKpiNewThisMonth).to_string(),
-            k.new_this_month.to_string(),
-        ),
+        plain(Key::InsightKpiNewThisMonth, k.new_this_month.to_string()),
     ];
     for p in periods {
         let change = match p.change_percent() {
@@ -100,36 +98,33 @@ fn kpi_list(i18n: I18n, app: AppState, a: &Analysis) -> Vec<(String, String)> {
         };
         out.push((
             i18n.tf(Key::InsightKpiRevenue, &[("days", &p.days.to_string())]),
-            i18n.tf(
+            money_in(app, p.current),
+            Some(i18n.tf(
                 Key::InsightRevenueChange,
                 &[
-                    ("amount", &money_in(app, p.current)),
                     ("change", &change),
                     ("previous", &money_in(app, p.previous)),
                 ],
-            ),
+            )),
         ));
     }
     out.extend([
-        (
-            i18n.t(Key::InsightKpiRepeatRate).to_string(),
+        plain(
+            Key::InsightKpiRepeatRate,
             k.repeat_rate.map(percent).unwrap_or_else(none),
         ),
-        (
-            i18n.t(Key::InsightKpiAov).to_string(),
+        plain(
+            Key::InsightKpiAov,
             k.average_order_value
                 .map(|v| money_in(app, v.round() as i64))
                 .unwrap_or_else(none),
         ),
-        (
-            i18n.t(Key::InsightKpiNps).to_string(),
+        plain(
+            Key::InsightKpiNps,
             k.nps.map(|n| format!("{n:.1}")).unwrap_or_else(none),
         ),
-        (
-            i18n.t(Key::InsightKpiChurn).to_string(),
-            k.churn_warnings.to_string(),
-        ),
-        (i18n.t(Key::InsightKpiTasksDue).to_string(), due.to_string()),
+        plain(Key::InsightKpiChurn, k.churn_warnings.to_string()),
+        plain(Key::InsightKpiTasksDue, due.to_string()),
     ]);
     out
 }
@@ -145,11 +140,14 @@ fn Dashboard(a: Arc<Analysis>) -> impl IntoView {
         move || {
             kpi_list(i18n, app, &a)
                 .into_iter()
-                .map(|(label, value)| {
+                .map(|(label, value, change)| {
                     view! {
                         <div class="kpi">
                             <dt>{label}</dt>
-                            <dd>{value}</dd>
+                            <dd>
+                                <span class="value">{value}</span>
+                                {change.map(|c| view! { <span class="change">{c}</span> })}
+                            </dd>
                         </div>
                     }
                 })

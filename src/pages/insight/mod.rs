@@ -132,6 +132,22 @@ pub fn with_analysis<V: IntoView + 'static>(
     }
 }
 
+/// Changes the analysis settings with `change` and saves them; the analysis follows at once.
+pub fn save_analysis(change: impl FnOnce(&mut kehu_core::AnalysisSettings)) {
+    let app = crate::state::use_app();
+    let toasts = use_toasts();
+    let mut settings = app.data.settings.get_untracked();
+    change(&mut settings.analysis);
+    if settings == app.data.settings.get_untracked() {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        if let Err(e) = app.save_settings(settings).await {
+            toasts.storage_error(&e);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::csv_text;
@@ -147,20 +163,4 @@ mod tests {
             Ok("\u{feff}名称,\"a,b\"\n\"x\"\"y\",1\n")
         );
     }
-}
-
-/// Changes the analysis settings with `change` and saves them; the analysis follows at once.
-pub fn save_analysis(change: impl FnOnce(&mut kehu_core::AnalysisSettings)) {
-    let app = crate::state::use_app();
-    let toasts = use_toasts();
-    let mut settings = app.data.settings.get_untracked();
-    change(&mut settings.analysis);
-    if settings == app.data.settings.get_untracked() {
-        return;
-    }
-    leptos::task::spawn_local(async move {
-        if let Err(e) = app.save_settings(settings).await {
-            toasts.storage_error(&e);
-        }
-    });
 }
