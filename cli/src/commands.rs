@@ -331,8 +331,11 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
         file: name.clone(),
         message: e.to_string(),
     })?;
+    // As the app: a date given here, else the analysis date saved in the settings, else the day
+    // after the last order.
     let as_of = args
         .as_of
+        .or(data.settings.analysis.as_of)
         .or_else(|| {
             data.orders
                 .iter()

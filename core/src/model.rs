@@ -578,6 +578,20 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_analysis_date_is_saved_only_when_set() {
+        let json = serde_json::to_string(&AnalysisSettings::default()).unwrap_or_default();
+        assert!(!json.contains("as_of"), "{json}");
+        let fixed = AnalysisSettings {
+            as_of: NaiveDate::from_ymd_opt(2026, 6, 30),
+            ..AnalysisSettings::default()
+        };
+        let json = serde_json::to_string(&fixed).unwrap_or_default();
+        assert!(json.contains(r#""as_of":"2026-06-30""#), "{json}");
+        let back: AnalysisSettings = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, fixed);
+    }
+
+    #[test]
     fn customer_round_trips_through_json_with_every_field() {
         let mut c = Customer::new(Uuid::from_u128(7), "王芳", at("2026-01-02T03:04:05Z"));
         c.phone = "138 0013 8000".into();
