@@ -120,6 +120,16 @@ test('RFM: heatmap and segments agree, the worked example follows the chosen cus
   await expect(page.locator('.app-header')).toBeHidden();
   await expect(page.getByRole('button', { name: 'Export CSV' })).toBeHidden();
   await page.emulateMedia({ media: 'screen' });
+
+  // A fixed analysis date replays the data as of that day, and is kept.
+  const heatCount = async () => sum(await page.locator('svg .cell .count').allTextContents());
+  const everyone = await heatCount();
+  await page.getByLabel('Analysis date', { exact: true }).fill('2025-06-30');
+  await expect(page.getByText('Analysis date: 2025-06-30')).toBeVisible();
+  await expect.poll(heatCount).toBeLessThan(everyone);
+  await page.reload();
+  await expect(page.getByText('Analysis date: 2025-06-30')).toBeVisible();
+  await expect(page.getByLabel('Analysis date', { exact: true })).toHaveValue('2025-06-30');
 });
 
 test('ABC: Pareto table, classes, thresholds that apply at once and persist; teaching in Chinese', async ({ page }) => {

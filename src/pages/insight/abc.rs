@@ -255,7 +255,7 @@ fn Pareto(
     b: f64,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (left, top, w, h) = (36.0, 16.0, WIDTH - 36.0 - 12.0, 200.0);
+    let (left, top, w, h) = (36.0, 30.0, WIDTH - 36.0 - 12.0, 200.0);
     let height = top + h + 40.0;
     let x = move |c: f64| left + w * c / 100.0;
     let y = move |r: f64| top + h - h * r / 100.0;
