@@ -47,7 +47,8 @@ pub fn provide_analysis() {
             surveys: d.surveys.get(),
             ..Dataset::default()
         };
-        Some(Computed(analyze(&data, today(), &settings).map(Arc::new)))
+        let as_of = settings.as_of.unwrap_or_else(today);
+        Some(Computed(analyze(&data, as_of, &settings).map(Arc::new)))
     });
     provide_context(AnalysisMemo(memo));
 }

@@ -11,6 +11,7 @@ use crate::pages::customers::{
     list::{CustomerList, ListState},
 };
 use crate::pages::data::DataPage;
+use crate::pages::insight::{abc::AbcPage, dashboard::DashboardPage, rfm::RfmPage};
 use crate::pages::loyalty::LoyaltyPage;
 use crate::pages::pipeline::{board::PipelineBoard, deal::DealPage, new_deal::NewDeal};
 use crate::pages::sales::{
@@ -147,6 +148,7 @@ fn Header() -> impl IntoView {
             ) => true,
             (Route::NewSale(_) | Route::EditSale(_), Route::Sales) => true,
             (Route::NewDeal(_) | Route::Deal(_), Route::Pipeline) => true,
+            (Route::Rfm | Route::Abc, Route::Dashboard) => true,
             (r, t) => r == t,
         };
         view! {
@@ -162,6 +164,7 @@ fn Header() -> impl IntoView {
                 <span class="shop-name">{shop}</span>
             </div>
             <nav aria-label=move || i18n.t(Key::NavLabel)>
+                {nav_link(Route::Dashboard, Key::InsightDashboard)}
                 {nav_link(Route::Customers, Key::NavCustomers)}
                 {nav_link(Route::Sales, Key::SalesNav)}
                 {nav_link(Route::Loyalty, Key::SalesLoyaltyNav)}
@@ -259,6 +262,9 @@ fn Body() -> impl IntoView {
             }
             Route::EditSale(id) => view! { <SalePage order=Some(id) customer=None/> }.into_any(),
             Route::Loyalty => view! { <LoyaltyPage/> }.into_any(),
+            Route::Dashboard => view! { <DashboardPage/> }.into_any(),
+            Route::Rfm => view! { <RfmPage/> }.into_any(),
+            Route::Abc => view! { <AbcPage/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),
             Route::Settings => view! { <SettingsPage/> }.into_any(),
             Route::CustomerContact(id) => view! { <ContactForm customer_id=id/> }.into_any(),

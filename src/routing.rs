@@ -24,6 +24,12 @@ pub enum Route {
     EditSale(Uuid),
     /// The loyalty programme's settings.
     Loyalty,
+    /// The dashboard: key figures and charts.
+    Dashboard,
+    /// RFM analysis with its teaching panel.
+    Rfm,
+    /// ABC / Pareto analysis with its teaching panel.
+    Abc,
     /// Demo data and what is stored.
     Data,
     /// Shop settings.
@@ -75,6 +81,10 @@ impl Route {
             (Some("sales"), Some(id), _) => uuid(id).map(Route::EditSale).unwrap_or(Route::Sales),
             (Some("sales"), None, _) => Route::Sales,
             (Some("loyalty"), ..) => Route::Loyalty,
+            (Some("dashboard"), ..) => Route::Dashboard,
+            (Some("analytics"), Some("rfm"), _) => Route::Rfm,
+            (Some("analytics"), Some("abc"), _) => Route::Abc,
+            (Some("analytics"), ..) => Route::Dashboard,
             (Some("data"), ..) => Route::Data,
             (Some("settings"), ..) => Route::Settings,
             _ => Route::Customers,
@@ -93,6 +103,9 @@ impl Route {
             Route::NewSale(Some(id)) => format!("#/sales/new/{id}"),
             Route::EditSale(id) => format!("#/sales/{id}"),
             Route::Loyalty => "#/loyalty".into(),
+            Route::Dashboard => "#/dashboard".into(),
+            Route::Rfm => "#/analytics/rfm".into(),
+            Route::Abc => "#/analytics/abc".into(),
             Route::Data => "#/data".into(),
             Route::Settings => "#/settings".into(),
             Route::CustomerContact(id) => format!("#/customers/{id}/contact"),
@@ -165,6 +178,9 @@ mod tests {
             Route::NewSale(Some(id)),
             Route::EditSale(id),
             Route::Loyalty,
+            Route::Dashboard,
+            Route::Rfm,
+            Route::Abc,
             Route::Data,
             Route::Settings,
             Route::CustomerContact(id),
@@ -182,5 +198,6 @@ mod tests {
         assert_eq!(Route::parse("#/customers/not-a-uuid"), Route::Customers);
         assert_eq!(Route::parse("#/sales/new/nope"), Route::NewSale(None));
         assert_eq!(Route::parse("#/sales/nope"), Route::Sales);
+        assert_eq!(Route::parse("#/analytics"), Route::Dashboard);
     }
 }

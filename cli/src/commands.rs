@@ -360,8 +360,11 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
                 .unwrap_or_default(),
         })?
         .data;
+    // As the app: a date given here, else the analysis date saved in the settings, else the day
+    // after the last order.
     let as_of = args
         .as_of
+        .or(data.settings.analysis.as_of)
         .or_else(|| {
             data.orders
                 .iter()

@@ -520,6 +520,9 @@ pub struct AnalysisSettings {
     /// Weights and scales of the loyalty score.
     #[serde(skip_serializing_if = "is_default")]
     pub loyalty_weights: crate::analytics::loyalty::LoyaltyWeights,
+    /// A fixed analysis date (a teacher replaying a data set as of one day); `None` = today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<NaiveDate>,
 }
 
 /// True when `t` is its type's default (settings left at their defaults are not written out, so
@@ -552,6 +555,7 @@ impl Default for AnalysisSettings {
             value_matrix: crate::analytics::value_matrix::ValueMatrixOptions::default(),
             churn_p_alive_below: 0.5,
             loyalty_weights: crate::analytics::loyalty::LoyaltyWeights::default(),
+            as_of: None,
         }
     }
 }
@@ -610,6 +614,20 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_fixed_analysis_date_is_saved_only_when_set() {
+        let json = serde_json::to_string(&AnalysisSettings::default()).unwrap_or_default();
+        assert!(!json.contains("as_of"), "{json}");
+        let fixed = AnalysisSettings {
+            as_of: NaiveDate::from_ymd_opt(2026, 6, 30),
+            ..AnalysisSettings::default()
+        };
+        let json = serde_json::to_string(&fixed).unwrap_or_default();
+        assert!(json.contains(r#""as_of":"2026-06-30""#), "{json}");
+        let back: AnalysisSettings = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, fixed);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 pub mod contact;
 pub mod customers;
 pub mod data;
+pub mod insight;
 pub mod loyalty;
 pub mod pipeline;
 pub mod sales;

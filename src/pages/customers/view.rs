@@ -373,7 +373,7 @@ fn Explain(explanation: Explanation) -> impl IntoView {
 }
 
 /// A value of an explanation as text in the current language.
-fn value_text(i18n: I18n, v: &Value) -> String {
+pub(crate) fn value_text(i18n: I18n, v: &Value) -> String {
     match v {
         Value::Int(n) => n.to_string(),
         Value::Money(m) => kehu_core::transactions_csv::format_amount(*m),
@@ -414,7 +414,7 @@ fn quadrant_key(q: LoyaltyQuadrant) -> Key {
 }
 
 /// The label of an explanation's quantity (`recency_days`), or the key in words when it has none.
-fn term_name(i18n: I18n, name: &str) -> String {
+pub(crate) fn term_name(i18n: I18n, name: &str) -> String {
     let key = match name {
         "as_of" => Key::SalesTermAsOf,
         "bins" => Key::SalesTermBins,
@@ -487,7 +487,7 @@ fn term_name(i18n: I18n, name: &str) -> String {
 }
 
 /// The label of an RFM segment id.
-fn segment_key(id: &str) -> Key {
+pub(crate) fn segment_key(id: &str) -> Key {
     match id {
         "champions" => Key::SalesSegChampions,
         "loyal_customers" => Key::SalesSegLoyalCustomers,
@@ -504,7 +504,7 @@ fn segment_key(id: &str) -> Key {
 }
 
 /// The label of a lifecycle stage id.
-fn stage_key(id: &str) -> Key {
+pub(crate) fn stage_key(id: &str) -> Key {
     match id {
         "potential" => Key::SalesStagePotential,
         "new" => Key::SalesStageNew,
