@@ -96,7 +96,7 @@ async fn batches(
     store: &IdbObjectStore,
     range: &IdbKeyRange,
     limit: u32,
-    mut each: impl FnMut(&Array) -> Result<(), StorageError>,
+    each: &mut dyn FnMut(&Array) -> Result<(), StorageError>,
 ) -> Result<(), StorageError> {
     let upper = range.upper().map_err(|e| js::read_error(&e))?;
     let mut query: JsValue = range.clone().into();
@@ -132,7 +132,7 @@ pub(crate) async fn read_entity<T: Entity>(tx: &IdbTransaction) -> Result<Vec<T>
 
     let mut bulk: Vec<T> = Vec::new();
     let segments = tx.object_store(SEGMENTS).map_err(|e| js::read_error(&e))?;
-    batches(&segments, &range, SEGMENTS_PER_READ, |array| {
+    batches(&segments, &range, SEGMENTS_PER_READ, &mut |array| {
         for segment in array.iter() {
             let key = Reflect::get(&segment, &JsValue::from_str("id"))
                 .ok()
@@ -158,17 +158,27 @@ pub(crate) async fn read_entity<T: Entity>(tx: &IdbTransaction) -> Result<Vec<T>
         .map_err(|e| js::read_error(&e))?;
     let everything =
         IdbKeyRange::lower_bound(&JsValue::from_str("")).map_err(|e| js::read_error(&e))?;
-    batches(&store, &everything, RECORDS_PER_READ, |array| {
+    batches(&store, &everything, RECORDS_PER_READ, &mut |array| {
         codec::decode_batch(array, &mut single)
     })
     .await?;
 
+    let deleted = read_tombstones(tx, T::STORE, &range).await?;
+    Ok(merge(bulk, single, &deleted))
+}
+
+/// The ids tombstoned in `store` (not generic over the entity, so its code exists once).
+async fn read_tombstones(
+    tx: &IdbTransaction,
+    store: StoreName,
+    range: &IdbKeyRange,
+) -> Result<HashSet<Uuid>, StorageError> {
     let mut deleted: HashSet<Uuid> = HashSet::new();
     let tombstones = tx
         .object_store(TOMBSTONES)
         .map_err(|e| js::read_error(&e))?;
-    let prefix = format!("{}:", T::STORE);
-    batches(&tombstones, &range, RECORDS_PER_READ, |array| {
+    let prefix = format!("{store}:");
+    batches(&tombstones, range, RECORDS_PER_READ, &mut |array| {
         for stone in array.iter() {
             let id = Reflect::get(&stone, &JsValue::from_str("id"))
                 .ok()
@@ -181,8 +191,7 @@ pub(crate) async fn read_entity<T: Entity>(tx: &IdbTransaction) -> Result<Vec<T>
         Ok(())
     })
     .await?;
-
-    Ok(merge(bulk, single, &deleted))
+    Ok(deleted)
 }
 
 /// Segments in order, each record replaced by its individually stored version, tombstoned ones
