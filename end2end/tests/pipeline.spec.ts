@@ -93,6 +93,8 @@ test('on the deal page: move back, objections, lost and reopened, and a won deal
   // The sale is an order of the customer.
   await page.getByRole('link', { name: 'Data' }).click();
   await expect(page.locator('.counts div').filter({ hasText: 'Orders' }).locator('dd')).toHaveText('1');
+  // …and earned its points like any sale (one ledger entry: points earned).
+  await expect(page.locator('.counts div').filter({ hasText: 'Points ledger entries' }).locator('dd')).toHaveText('1');
   // The objection survived a reload.
   await page.goBack();
   await page.reload();

@@ -20,6 +20,55 @@ use crate::storage::{Change, Record};
 /// Longest objection accepted.
 const MAX_OBJECTION: usize = 500;
 
+/// The points a won deal's sale earns, as any sale does (earned at the customer's tier, birthday
+/// and referral bonuses, expiries due): the ledger entries to write with the order. None when the
+/// customer is gone or the plan cannot be made (a sale from a deal redeems nothing, so it cannot
+/// take a balance below zero).
+fn sale_points(
+    app: crate::state::AppState,
+    order: &kehu_core::Order,
+    at: kehu_core::Timestamp,
+) -> Vec<Change> {
+    let d = app.data;
+    let Some(customer) = d
+        .customers
+        .with_untracked(|l| l.iter().find(|c| c.id == order.customer_id).cloned())
+    else {
+        return Vec::new();
+    };
+    let referrer_exists = customer
+        .referred_by
+        .is_some_and(|r| d.customers.with_untracked(|l| l.iter().any(|c| c.id == r)));
+    let orders: Vec<kehu_core::Order> = d.orders.with_untracked(|l| {
+        l.iter()
+            .filter(|o| o.customer_id == customer.id)
+            .cloned()
+            .collect()
+    });
+    let ledger: Vec<kehu_core::LedgerEntry> = d.ledger.with_untracked(|l| {
+        l.iter()
+            .filter(|e| e.customer_id == customer.id)
+            .cloned()
+            .collect()
+    });
+    let programme = d.loyalty.get_untracked();
+    let ctx = kehu_core::points::SaleContext {
+        programme: &programme,
+        customer: &customer,
+        other_orders: &orders,
+        ledger: &ledger,
+        referrer_exists,
+    };
+    match kehu_core::points::plan_sale(ctx, order.date, order.amount, 0) {
+        Ok(plan) => plan
+            .entries(order.id, customer.id, order.date, at, new_id)
+            .into_iter()
+            .map(|e| Change::Put(Record::Ledger(e)))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The deal page.
 #[component]
 pub fn DealPage(
@@ -99,11 +148,9 @@ fn DealView(deal: Deal) -> impl IntoView {
             let local = chrono::Local::now().naive_local();
             match sale_from_deal(&deal, new_id(), local, at) {
                 Ok((order, updated)) => {
-                    save_deal(
-                        updated,
-                        vec![Change::Put(Record::Order(order))],
-                        Key::PipelineSaleCreated,
-                    );
+                    let mut changes = sale_points(app, &order, at);
+                    changes.insert(0, Change::Put(Record::Order(order)));
+                    save_deal(updated, changes, Key::PipelineSaleCreated);
                 }
                 Err(e) => toasts.error(deal_error_text(&e), &[]),
             }
