@@ -68,6 +68,8 @@ test('delete shows Undo, and Undo restores the customer exactly', async ({ page 
   await addCustomer(page, { name: 'Zhao Lei', phone: '13600003333', email: 'zl@example.com', tags: 'VIP' });
   await page.getByRole('link', { name: 'Zhao Lei' }).click();
   await page.getByRole('link', { name: 'Edit', exact: true }).click();
+  // Read the edit form only once it shows this customer (the 360 page has its own small form).
+  await expect(page.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue('Zhao Lei');
   const before = await page.locator('form').evaluate((f) =>
     [...f.querySelectorAll('input, textarea, select')].map((e: any) => e.type === 'checkbox' ? e.checked : e.value));
   await page.getByRole('button', { name: 'Delete' }).click();
@@ -80,6 +82,7 @@ test('delete shows Undo, and Undo restores the customer exactly', async ({ page 
   await page.reload();
   await page.getByRole('link', { name: 'Zhao Lei' }).click();
   await page.getByRole('link', { name: 'Edit', exact: true }).click();
+  await expect(page.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue('Zhao Lei');
   const after = await page.locator('form').evaluate((f) =>
     [...f.querySelectorAll('input, textarea, select')].map((e: any) => e.type === 'checkbox' ? e.checked : e.value));
   expect(after).toEqual(before);
