@@ -12,7 +12,7 @@ use kehu_core::analytics::explain::Method;
 
 use super::chart::{ChartFrame, WIDTH};
 use super::teach::{Teach, TeachState};
-use super::{percent, save_analysis, with_analysis, ExportBar, InsightNav};
+use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::pages::sales::{customer_label, money_in};
 use crate::state::{use_app, AppState};
@@ -34,27 +34,15 @@ pub fn deciles(curve: &[ParetoPoint]) -> Vec<(f64, f64)> {
 /// The ABC page.
 #[component]
 pub fn AbcPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let app = use_app();
     let teach = TeachState::new();
-    let rows = Callback::new(move |()| {
-        crate::analysis::use_analysis()
-            .get_untracked()
-            .and_then(|c| c.0.ok())
-            .map(|a| export_rows(i18n, app, &a))
-            .unwrap_or_default()
-    });
-    view! {
-        <section class="insight-page abc-page">
-            <div class="page-head">
-                <h1 data-autofocus tabindex="-1">{move || i18n.t(Key::InsightAbcTitle)}</h1>
-                <ExportBar name="abc" rows=rows/>
-            </div>
-            <InsightNav/>
-            <AbcParams/>
-            {with_analysis(move |a| view! { <AbcBody a=a teach=teach/> })}
-        </section>
-    }
+    method_page(
+        "abc-page",
+        Key::InsightAbcTitle,
+        "abc",
+        export_rows,
+        view! { <AbcParams/> },
+        move |a| view! { <AbcBody a=a teach=teach/> },
+    )
 }
 
 /// One row per buying customer: revenue, position, share before and class.

@@ -84,6 +84,39 @@ pub fn ExportBar(
     }
 }
 
+/// What every method page shows, in order: its title with the CSV export and print buttons, the
+/// links between the insight pages, its parameters, and its body drawn from the current analysis.
+/// `export` gives the table the CSV export writes, heading row first.
+pub fn method_page<V: IntoView + 'static>(
+    class: &'static str,
+    title: Key,
+    name: &'static str,
+    export: fn(crate::i18n::I18n, crate::state::AppState, &Analysis) -> Vec<Vec<String>>,
+    params: impl IntoView + 'static,
+    body: impl Fn(Arc<Analysis>) -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = crate::state::use_app();
+    let rows = Callback::new(move |()| {
+        use_analysis()
+            .get_untracked()
+            .and_then(|c| c.0.ok())
+            .map(|a| export(i18n, app, &a))
+            .unwrap_or_default()
+    });
+    view! {
+        <section class=format!("insight-page {class}")>
+            <div class="page-head">
+                <h1 data-autofocus tabindex="-1">{move || i18n.t(title)}</h1>
+                <ExportBar name=name rows=rows/>
+            </div>
+            <InsightNav/>
+            {params}
+            {with_analysis(body)}
+        </section>
+    }
+}
+
 /// The links between the insight pages.
 #[component]
 pub fn InsightNav() -> impl IntoView {

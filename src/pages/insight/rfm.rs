@@ -15,7 +15,7 @@ use kehu_core::Money;
 
 use super::chart::{ChartFrame, WIDTH};
 use super::teach::{Teach, TeachState};
-use super::{percent, save_analysis, with_analysis, ExportBar, InsightNav};
+use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::pages::customers::view::segment_key;
 use crate::pages::sales::{customer_label, money_in};
@@ -56,27 +56,15 @@ fn whole_money(app: AppState, m: Money) -> String {
 /// The RFM page.
 #[component]
 pub fn RfmPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let app = use_app();
     let teach = TeachState::new();
-    let rows = Callback::new(move |()| {
-        crate::analysis::use_analysis()
-            .get_untracked()
-            .and_then(|c| c.0.ok())
-            .map(|a| export_rows(i18n, app, &a))
-            .unwrap_or_default()
-    });
-    view! {
-        <section class="insight-page rfm-page">
-            <div class="page-head">
-                <h1 data-autofocus tabindex="-1">{move || i18n.t(Key::InsightRfmTitle)}</h1>
-                <ExportBar name="rfm" rows=rows/>
-            </div>
-            <InsightNav/>
-            <RfmParams/>
-            {with_analysis(move |a| view! { <RfmBody a=a teach=teach/> })}
-        </section>
-    }
+    method_page(
+        "rfm-page",
+        Key::InsightRfmTitle,
+        "rfm",
+        export_rows,
+        view! { <RfmParams/> },
+        move |a| view! { <RfmBody a=a teach=teach/> },
+    )
 }
 
 /// One row per customer with a purchase: the inputs, the scores and the segment.
