@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::toast::ToastHost;
+use crate::components::update::UpdatePrompt;
 use crate::i18n::{use_i18n, I18n, Key, Locale};
 use crate::pages::customers::view::CustomerView;
 use crate::pages::customers::{
@@ -118,6 +119,7 @@ pub fn App() -> impl IntoView {
         <ToastHost>
             <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
             <Header/>
+            <UpdatePrompt/>
             <main id="main" tabindex="-1">
                 <Body/>
             </main>

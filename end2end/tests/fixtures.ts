@@ -2,8 +2,11 @@ import { test as base, expect, Page } from '@playwright/test';
 import { PORT } from '../playwright.config';
 
 /// Every test fails on a console error or a request that leaves 127.0.0.1.
-export const test = base.extend<{ guard: void }>({
-  guard: [async ({ page }, use) => {
+/// `allowedOrigins` adds origins a spec serves the app from itself (e.g. a sub-path server, file://).
+export const test = base.extend<{ guard: void; allowedOrigins: string[] }>({
+  allowedOrigins: [[], { option: true }],
+  guard: [async ({ page, allowedOrigins }, use) => {
+    const allowed = [`http://127.0.0.1:${PORT}/`, ...allowedOrigins];
     const problems: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
@@ -11,7 +14,7 @@ export const test = base.extend<{ guard: void }>({
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('request', (req) => {
       const url = req.url();
-      if (!url.startsWith(`http://127.0.0.1:${PORT}/`) && !url.startsWith('data:')) {
+      if (!allowed.some((origin) => url.startsWith(origin)) && !url.startsWith('data:')) {
         problems.push(`request left the origin: ${url}`);
       }
     });

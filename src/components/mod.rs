@@ -1,2 +1,3 @@
 //! Parts used by several pages.
 pub mod toast;
+pub mod update;
