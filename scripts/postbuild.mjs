@@ -1,5 +1,6 @@
-// After `trunk build`: makes dist/ installable and strict, and writes the one-file edition.
-//   node scripts/postbuild.mjs [dist]
+// After Trunk's build: makes the output installable and strict, and writes the one-file edition.
+// Trunk runs it as its post_build hook (Trunk.toml) on the staging folder, so `trunk build` and
+// `trunk serve` both give the finished app; by hand: node scripts/postbuild.mjs [folder]
 // 1. Moves Trunk's inline start-up script into a file (boot-<hash>.js), so index.html's
 //    Content-Security-Policy needs no inline script at all.
 // 2. Writes dist/sw.js from assets/sw.js with the list of every built file (hashed names) and a
@@ -12,7 +13,8 @@ import { readFileSync, writeFileSync, readdirSync, statSync, unlinkSync } from '
 import { join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const dist = process.argv[2] ?? 'dist';
+const dist = process.argv[2] ?? process.env.TRUNK_STAGING_DIR ?? 'dist';
+const swTemplate = new URL('../assets/sw.js', import.meta.url);
 const read = (f) => readFileSync(join(dist, f));
 const sha = (alg, data, enc = 'hex') => createHash(alg).update(data).digest(enc);
 const fail = (msg) => { console.error(`postbuild: ${msg}`); process.exit(1); };
@@ -43,7 +45,7 @@ const walk = (dir) => readdirSync(dir).flatMap((name) => {
 });
 const files = walk(dist).filter((f) => !GENERATED.has(f)).sort();
 const version = sha('sha256', Buffer.concat(files.flatMap((f) => [Buffer.from(`${f}\0`), read(f)]))).slice(0, 16);
-const template = readFileSync('assets/sw.js', 'utf8');
+const template = readFileSync(swTemplate, 'utf8');
 if (!template.includes("'__KEHU_VERSION__'") || !template.includes('/* __KEHU_FILES__ */ []')) {
   fail('assets/sw.js lost its __KEHU_VERSION__ or __KEHU_FILES__ placeholder');
 }
