@@ -22,3 +22,15 @@ pub async fn next_frame() {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Decodes GBK/GB18030 bytes with the browser's own `TextDecoder` (`None` when they are not valid
+/// GB18030), so the Wasm carries no decoder tables of its own (kehu-core is built without
+/// encoding_rs here; both follow the WHATWG Encoding Standard).
+pub fn decode_gb18030(bytes: &[u8]) -> Option<String> {
+    let options = web_sys::TextDecoderOptions::new();
+    options.set_fatal(true);
+    web_sys::TextDecoder::new_with_label_and_options("gb18030", &options)
+        .ok()?
+        .decode_with_u8_array(bytes)
+        .ok()
+}

@@ -9,6 +9,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod routing;
+pub mod sort;
 pub mod state;
 pub mod storage;
 

@@ -246,31 +246,63 @@ pub enum CsvError {
     BadHeader(String),
 }
 
+/// Decodes GBK/GB18030 bytes (no BOM handling); `None` when they are not valid GB18030.
+///
+/// The core decodes UTF-8 and UTF-16 itself; GB18030 needs large tables, which the app takes from
+/// the browser (`TextDecoder`) instead of carrying them in its Wasm. With the `encoding` feature
+/// (on by default: CLI, native tests) [`decode_gb18030`] is one made with encoding_rs.
+pub type Gb18030Decoder<'a> = &'a dyn Fn(&[u8]) -> Option<String>;
+
+/// GBK/GB18030 decoded with encoding_rs, as the browser's `TextDecoder("gb18030", {fatal: true})`
+/// decodes it (both follow the WHATWG Encoding Standard).
+#[cfg(feature = "encoding")]
+pub fn decode_gb18030(bytes: &[u8]) -> Option<String> {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| text.into_owned())
+}
+
 /// Decodes a file's bytes into text.
 ///
 /// # Errors
 /// [`CsvError::Undecodable`] when no supported encoding reads it cleanly.
+#[cfg(feature = "encoding")]
 pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), CsvError> {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
-        if had_errors {
+    decode_with(bytes, &decode_gb18030)
+}
+
+/// Decodes a file's bytes into text: a byte-order mark says UTF-8 or UTF-16 (little or big
+/// endian); without one the bytes are UTF-8 when valid, else GBK/GB18030 read by `gb18030`.
+///
+/// # Errors
+/// [`CsvError::Undecodable`] when no supported encoding reads it cleanly.
+pub fn decode_with(
+    bytes: &[u8],
+    gb18030: Gb18030Decoder<'_>,
+) -> Result<(String, TextEncoding), CsvError> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        let text = std::str::from_utf8(rest).map_err(|_| CsvError::Undecodable)?;
+        return Ok((text.to_string(), TextEncoding::Utf8Bom));
+    }
+    let utf16 = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some((rest, u16::from_le_bytes as fn([u8; 2]) -> u16)),
+        [0xFE, 0xFF, rest @ ..] => Some((rest, u16::from_be_bytes as fn([u8; 2]) -> u16)),
+        _ => None,
+    };
+    if let Some((rest, unit)) = utf16 {
+        if rest.len() % 2 != 0 {
             return Err(CsvError::Undecodable);
         }
-        let kind = if enc == encoding_rs::UTF_8 {
-            TextEncoding::Utf8Bom
-        } else {
-            TextEncoding::Utf16
-        };
-        return Ok((text.into_owned(), kind));
+        let units = rest.chunks_exact(2).map(|p| unit([p[0], p[1]]));
+        let text = char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| CsvError::Undecodable)?;
+        return Ok((text, TextEncoding::Utf16));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_string(), TextEncoding::Utf8));
     }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err(CsvError::Undecodable);
-    }
-    Ok((text.into_owned(), TextEncoding::Gb18030))
+    let text = gb18030(bytes).ok_or(CsvError::Undecodable)?;
+    Ok((text, TextEncoding::Gb18030))
 }
 
 /// The field separator most used in the first line, outside quotes (`,` when none).
@@ -311,8 +343,17 @@ pub struct Table {
 ///
 /// # Errors
 /// [`CsvError`] when the file is empty, undecodable, malformed, or has no data rows.
+#[cfg(feature = "encoding")]
 pub fn read_table(bytes: &[u8]) -> Result<Table, CsvError> {
-    let (text, encoding) = decode(bytes)?;
+    read_table_with(bytes, &decode_gb18030)
+}
+
+/// Reads a CSV file, decoding GBK/GB18030 with `gb18030` (see [`decode_with`]).
+///
+/// # Errors
+/// [`CsvError`] when the file is empty, undecodable, malformed, or has no data rows.
+pub fn read_table_with(bytes: &[u8], gb18030: Gb18030Decoder<'_>) -> Result<Table, CsvError> {
+    let (text, encoding) = decode_with(bytes, gb18030)?;
     if text.trim().is_empty() {
         return Err(CsvError::Empty);
     }
@@ -1081,5 +1122,6 @@ fn unformula(s: &str) -> String {
     }
 }
 
-#[cfg(test)]
+// The tests read GBK fixtures with encoding_rs (the default feature).
+#[cfg(all(test, feature = "encoding"))]
 mod tests;

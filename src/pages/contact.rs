@@ -228,7 +228,7 @@ pub fn ContactForm(
                 .filter(|x| x.customer_id == customer_id)
                 .cloned()
                 .collect();
-            v.sort_by_key(|x| std::cmp::Reverse(x.date));
+            crate::sort::sort_by(&mut v, &|a, b| b.date.cmp(&a.date));
             v.truncate(RECENT);
             v
         })

@@ -139,7 +139,7 @@ pub fn LoyaltyPage() -> impl IntoView {
         if !errors.with_untracked(Vec::is_empty) {
             return;
         }
-        programme.tiers.sort_by_key(|t| t.threshold);
+        crate::sort::sort_by(&mut programme.tiers, &|a, b| a.threshold.cmp(&b.threshold));
         let toasts = use_toasts();
         leptos::task::spawn_local(async move {
             match app

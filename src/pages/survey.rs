@@ -166,7 +166,9 @@ pub fn SurveyForm(
                 .filter(|s| s.customer_id == customer_id)
                 .cloned()
                 .collect();
-            v.sort_by(|a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
+            crate::sort::sort_by(&mut v, &|a, b| {
+                b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at))
+            });
             v
         })
     });

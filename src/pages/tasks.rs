@@ -175,10 +175,10 @@ pub fn TasksPage() -> impl IntoView {
                     .cloned()
                     .collect();
                 if which == TaskBucket::Done {
-                    v.sort_by_key(|t| std::cmp::Reverse(t.updated_at));
+                    crate::sort::sort_by(&mut v, &|a, b| b.updated_at.cmp(&a.updated_at));
                     v.truncate(DONE_SHOWN);
                 } else {
-                    v.sort_by(|a, b| {
+                    crate::sort::sort_by(&mut v, &|a, b| {
                         a.due
                             .is_none()
                             .cmp(&b.due.is_none())

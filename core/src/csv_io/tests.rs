@@ -77,6 +77,52 @@ fn gbk_file_with_chinese_headers_is_decoded_guessed_and_checked_row_by_row() {
 }
 
 #[test]
+fn decode_with_asks_the_gb18030_decoder_only_for_text_that_is_not_utf8_or_utf16() {
+    let asked = std::cell::Cell::new(0);
+    let fake = |b: &[u8]| {
+        asked.set(asked.get() + 1);
+        (b == b"\x81\x30").then(|| "gb".to_string())
+    };
+    assert_eq!(
+        decode_with("a,b".as_bytes(), &fake).unwrap(),
+        ("a,b".to_string(), TextEncoding::Utf8)
+    );
+    assert_eq!(
+        decode_with(b"\xEF\xBB\xBFa", &fake).unwrap(),
+        ("a".to_string(), TextEncoding::Utf8Bom)
+    );
+    assert_eq!(
+        decode_with(b"\xFE\xFF\x00a\xD8\x40\xDC\x00", &fake).unwrap(),
+        ("a\u{20000}".to_string(), TextEncoding::Utf16),
+        "UTF-16 big endian with a surrogate pair"
+    );
+    assert_eq!(asked.get(), 0);
+    assert_eq!(
+        decode_with(b"\x81\x30", &fake).unwrap(),
+        ("gb".to_string(), TextEncoding::Gb18030)
+    );
+    assert_eq!(decode_with(b"\x81\x31", &fake), Err(CsvError::Undecodable));
+    assert_eq!(asked.get(), 2);
+    // A byte-order mark decides: bad bytes after it are not handed to another decoder.
+    for bad in [&b"\xEF\xBB\xBF\xFF"[..], b"\xFF\xFEa", b"\xFF\xFE\x00\xD8"] {
+        assert_eq!(decode_with(bad, &fake), Err(CsvError::Undecodable));
+    }
+    assert_eq!(asked.get(), 2);
+    // encoding_rs agrees with the byte-order-mark decoding done here.
+    let gbk = include_bytes!("../../tests/data/customers_gbk.csv");
+    assert_eq!(decode(gbk), decode_with(gbk, &decode_gb18030));
+    for bytes in [&b"\xFF\xFEa\x00"[..], b"\xFE\xFF\x00a", b"\xFF\xFE\x00\xD8"] {
+        let (enc, bom) = encoding_rs::Encoding::for_bom(bytes).unwrap();
+        let (text, errors) = enc.decode_without_bom_handling(&bytes[bom..]);
+        let ours = decode_with(bytes, &fake);
+        assert_eq!(errors, ours.is_err(), "{bytes:?}");
+        if let Ok((t, _)) = ours {
+            assert_eq!(t, text);
+        }
+    }
+}
+
+#[test]
 fn encodings_and_delimiters() {
     let utf8 = "name;phone\nAnn;12345\n";
     let t = read_table(utf8.as_bytes()).unwrap();

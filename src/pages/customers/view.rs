@@ -641,7 +641,7 @@ fn timeline(
         )
     }));
     // Stable: at the same moment, the order above (sale before its points) is kept.
-    out.sort_by_key(|e| std::cmp::Reverse(e.0));
+    crate::sort::sort_by(&mut out, &|a, b| b.0.cmp(&a.0));
     out
 }
 

@@ -143,7 +143,7 @@ pub fn ImportCsv() -> impl IntoView {
             let Some((name, bytes)) = read_chosen(&el).await else {
                 return;
             };
-            match csv_io::read_table(&bytes) {
+            match csv_io::read_table_with(&bytes, &crate::browser::decode_gb18030) {
                 Ok(t) => {
                     failure.set(None);
                     mapping.set(guess_mapping(kind.get_untracked(), &t.headers));

@@ -48,7 +48,7 @@ pub fn PipelineBoard() -> impl IntoView {
                             app.data.deals.with(|all| {
                                 let mut v: Vec<Deal> =
                                     all.iter().filter(|d| d.stage == stage).cloned().collect();
-                                v.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+                                crate::sort::sort_by(&mut v, &|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
                                 if !expanded.get() {
                                     v.truncate(CARDS_SHOWN);
                                 }

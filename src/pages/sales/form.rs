@@ -161,7 +161,7 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
                 .take(SUGGESTIONS * 4)
                 .collect()
         });
-        found.sort_by_key(|a| a.0);
+        crate::sort::sort_by(&mut found, &|a, b| a.0.cmp(&b.0));
         let mut out: Vec<Suggestion> = found
             .into_iter()
             .map(|(_, s)| s)

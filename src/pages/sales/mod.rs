@@ -140,7 +140,7 @@ pub fn negative_balance_after(
             }
         }
         let mut ids: Vec<Uuid> = affected.into_iter().collect();
-        ids.sort();
+        crate::sort::sort_by(&mut ids, &Uuid::cmp);
         ids.into_iter().find_map(|id| {
             let entries = by_customer.get(&id).map(Vec::as_slice).unwrap_or(&[]);
             let latest = entries.iter().map(|e| e.date).max().unwrap_or(at).max(at);
