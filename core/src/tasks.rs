@@ -370,7 +370,12 @@ mod churn_task_tests {
         assert_eq!(created[0].id, Uuid::from_u128(1001));
         assert_eq!(created[0].title, format!("call {b}"));
         // Nothing chosen: nothing made.
-        assert_eq!(churn_tasks(&[], &existing, due, now, |_| unreachable!()).0.len(), 0);
+        assert_eq!(
+            churn_tasks(&[], &existing, due, now, |_| unreachable!())
+                .0
+                .len(),
+            0
+        );
     }
 }
 
