@@ -154,7 +154,7 @@ fn ChurnParams() -> impl IntoView {
 
 /// Creates one churn task per chosen customer (see [`churn_tasks`]) in one transaction, then
 /// offers to undo it.
-fn create_tasks(chosen: Vec<Uuid>, names: Arc<HashMap<String, String>>, list: ListState) {
+fn create_tasks(chosen: Vec<Uuid>, list: ListState) {
     let i18n = use_i18n();
     let app = use_app();
     let toasts = use_toasts();
@@ -162,9 +162,14 @@ fn create_tasks(chosen: Vec<Uuid>, names: Arc<HashMap<String, String>>, list: Li
         toasts.info(Key::MethodsNoneSelected, &[]);
         return;
     }
+    // Task titles name the customer as the tasks page does: by name.
+    let names: HashMap<Uuid, String> = app
+        .data
+        .customers
+        .with_untracked(|cs| cs.iter().map(|c| (c.id, c.name.clone())).collect());
     let (created, skipped) = app.data.tasks.with_untracked(|ts| {
         churn_tasks(&chosen, ts, today(), now(), |cid| {
-            let name = names.get(&cid.to_string()).cloned().unwrap_or_default();
+            let name = names.get(&cid).cloned().unwrap_or_default();
             (
                 new_id(),
                 i18n.tf(Key::PipelineTaskChurnTitle, &[("name", &name)]),
@@ -365,7 +370,6 @@ fn ChurnBody(a: Arc<Analysis>, teach: TeachState, list: ListState) -> impl IntoV
     };
     let create = {
         let warned = warned.clone();
-        let names = names.clone();
         move |_| {
             // In rank order, only customers still warned about.
             let chosen: Vec<Uuid> = list.selected.with_untracked(|s| {
@@ -375,7 +379,7 @@ fn ChurnBody(a: Arc<Analysis>, teach: TeachState, list: ListState) -> impl IntoV
                     .filter_map(|id| Uuid::parse_str(id).ok())
                     .collect()
             });
-            create_tasks(chosen, names.clone(), list);
+            create_tasks(chosen, list);
         }
     };
     let count_selected = {
