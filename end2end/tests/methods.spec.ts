@@ -142,25 +142,26 @@ test('lifecycle: funnel and stage table agree, thresholds apply at once and pers
   await expect(teach.locator('.steps')).toContainText(/stage = (New|Active|Loyal|At risk|Lost|Loyal, new line of business)/);
   await expect(teach.locator('.params')).toContainText('365 days');
 
-  // Lost after 60 days: more customers are lost, at once and after a reload.
+  // Lost after 200 days: more customers are lost, at once and after a reload.
   const lostBefore = Number(drawnCounts[6]);
   const lost = page.getByRole('spinbutton', { name: /Lost: no purchase for more than/ });
-  await lost.fill('60');
+  await lost.fill('200');
   await lost.press('Tab');
-  await expect(stages).toContainText('No purchase for more than 60 days.');
+  await expect(stages).toContainText('No purchase for more than 200 days.');
   await expect.poll(async () => Number((await column(stages, 1))[6])).toBeGreaterThan(lostBefore);
   const after = await column(stages, 1);
   expect(sum(after)).toBe(200);
-  await expect(teach.locator('.params')).toContainText('60 days');
+  await expect(teach.locator('.params')).toContainText('200 days');
   await page.reload();
-  await expect(page.getByRole('spinbutton', { name: /Lost: no purchase for more than/ })).toHaveValue('60');
+  await expect(page.getByRole('spinbutton', { name: /Lost: no purchase for more than/ })).toHaveValue('200');
   await expect.poll(() => column(page.getByRole('table', { name: /Customers and revenue per lifecycle stage/ }), 1)).toEqual(after);
   expect(await page.locator('svg .stage .count').allTextContents()).toEqual(after);
 
-  // A new period longer than the lost one is refused.
-  await page.getByRole('spinbutton', { name: /New: first purchase within/ }).fill('100');
+  // A new period longer than the lost one is refused, and nothing changes.
+  await page.getByRole('spinbutton', { name: /New: first purchase within/ }).fill('300');
   await page.getByRole('spinbutton', { name: /New: first purchase within/ }).press('Tab');
-  await expect(page.getByText('The new period (100 days) must be shorter than the lost period (60 days).')).toBeVisible();
+  await expect(page.getByText('The new period (300 days) must be shorter than the lost period (200 days).')).toBeVisible();
+  expect(await page.locator('svg .stage .count').allTextContents()).toEqual(after);
 });
 
 test('churn: warnings by value at risk, tasks for two selected customers without duplicates, k persists', async ({ page }) => {
