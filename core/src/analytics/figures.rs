@@ -60,7 +60,7 @@ fn quantile(v: &mut [f64], q: f64) -> f64 {
 }
 
 /// Places every customer of `matrix` on a `columns` × `rows` grid (frequency across, AOV up).
-/// Each axis runs from 0 to its 99th percentile, or a little past the split if that is larger
+/// Each axis runs from 0 to its 95th percentile, or a little past the split if that is larger
 /// (so the quadrant lines are always inside); customers beyond are drawn on the edge and counted
 /// in [`Scatter::clipped`]. Customers sharing a position are drawn once.
 pub fn scatter(matrix: &ValueMatrix, columns: u16, rows: u16) -> Scatter {
@@ -72,10 +72,10 @@ pub fn scatter(matrix: &ValueMatrix, columns: u16, rows: u16) -> Scatter {
         .map(|c| f64::from(c.frequency))
         .collect();
     let mut a: Vec<f64> = matrix.customers.iter().map(|c| c.aov).collect();
-    let frequency_max = quantile(&mut f, 0.99)
+    let frequency_max = quantile(&mut f, 0.95)
         .max(matrix.frequency_split * 1.25)
         .max(1.0);
-    let aov_max = quantile(&mut a, 0.99).max(matrix.aov_split * 1.25).max(1.0);
+    let aov_max = quantile(&mut a, 0.95).max(matrix.aov_split * 1.25).max(1.0);
     let mut clipped = 0u32;
     let mut points: Vec<(u16, u16)> = matrix
         .customers
@@ -147,9 +147,9 @@ mod tests {
         assert!(s.points.windows(2).all(|w| w[0] < w[1]));
         assert!(s.frequency_max >= a.value_matrix.frequency_split);
         assert!(s.aov_max >= a.value_matrix.aov_split);
-        // At most 1% (rounded up) per axis lies beyond the 99th percentile.
+        // At most 5% (rounded up) per axis lies beyond the 95th percentile.
         let n = a.value_matrix.customers.len() as u32;
-        assert!(s.clipped <= 2 * n.div_ceil(100));
+        assert!(s.clipped <= 2 * (5 * n).div_ceil(100));
     }
 
     #[test]
@@ -163,7 +163,7 @@ mod tests {
         a.value_matrix.frequency_split = 2.0;
         a.value_matrix.aov_split = 200.0;
         let s = scatter(&a.value_matrix, 11, 11);
-        // The 99th percentile of three values is the largest: nothing beyond it.
+        // The 95th percentile of three values is the largest: nothing beyond it.
         assert_eq!(s.clipped, 0);
         assert_eq!(s.frequency_max, 1000.0);
         assert_eq!(s.aov_max, 300.0);

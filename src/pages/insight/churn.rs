@@ -28,6 +28,8 @@ use crate::storage::{Change, Record, StoreName};
 const PAGE: usize = 50;
 /// Customers in the value-at-risk chart.
 const CHART_TOP: usize = 10;
+/// Room for a customer's name in the chart, in narrow characters.
+const LABEL_WIDTH: usize = 20;
 /// Seconds the Undo of "Create tasks" stays on screen.
 const UNDO_SECONDS: u64 = 10;
 
@@ -36,6 +38,26 @@ const UNDO_SECONDS: u64 = 10;
 struct ListState {
     selected: RwSignal<HashSet<String>>,
     shown: RwSignal<usize>,
+}
+
+/// `name` cut to fit the chart's label column: wide (CJK) characters count twice, and at most
+/// [`LABEL_WIDTH`] narrow characters' worth is kept, the cut marked with an ellipsis.
+fn chart_label(name: &str) -> String {
+    let width = |c: char| if c.len_utf8() > 2 { 2 } else { 1 };
+    if name.chars().map(width).sum::<usize>() <= LABEL_WIDTH {
+        return name.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in name.chars() {
+        if used + width(c) > LABEL_WIDTH - 1 {
+            break;
+        }
+        used += width(c);
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// The churn warnings page.
@@ -257,9 +279,17 @@ fn ChurnBody(a: Arc<Analysis>, teach: TeachState, list: ListState) -> impl IntoV
             ("total", &money_in(app, total)),
         ],
     );
-    let label = {
-        let names = names.clone();
-        move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string())
+    // The chart names customers by name only: it has little room.
+    let plain_names: HashMap<String, String> = app.data.customers.with_untracked(|cs| {
+        cs.iter()
+            .map(|c| (c.id.to_string(), c.name.clone()))
+            .collect()
+    });
+    let plain = move |id: &str| {
+        plain_names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     };
     let bars: Vec<Bar> = a
         .churn
@@ -268,12 +298,7 @@ fn ChurnBody(a: Arc<Analysis>, teach: TeachState, list: ListState) -> impl IntoV
         .take(CHART_TOP)
         .filter_map(|id| a.churn.customer(id))
         .map(|c| {
-            let name = label(&c.customer_id);
-            let short: String = if name.chars().count() > 18 {
-                name.chars().take(17).chain(['…']).collect()
-            } else {
-                name
-            };
+            let short = chart_label(&plain(&c.customer_id));
             Bar {
                 label: short,
                 value: c.value_at_risk as f64,
@@ -443,5 +468,24 @@ fn ChurnBody(a: Arc<Analysis>, teach: TeachState, list: ListState) -> impl IntoV
             {more}
         </section>
         <Teach method=Method::Churn formula=Key::MethodsChurnFormula a=a ids=ids state=teach/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chart_label;
+
+    #[test]
+    fn chart_labels_fit_their_column() {
+        assert_eq!(chart_label("Iris Clarke"), "Iris Clarke");
+        assert_eq!(chart_label("王芳"), "王芳");
+        assert_eq!(
+            chart_label("某某教育咨询有限公司上海分公司"),
+            "某某教育咨询有限公…"
+        );
+        assert_eq!(
+            chart_label("Alexandra Montgomery-Smith"),
+            "Alexandra Montgomer…"
+        );
     }
 }

@@ -70,7 +70,7 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
         Key::InsightColId,
         Key::SalesTermOrders,
         Key::InsightColRevenue,
-        Key::SalesTermStage,
+        Key::MethodsColStage,
     ]
     .iter()
     .map(|k| i18n.t(*k).to_string())
@@ -239,7 +239,7 @@ fn LifecycleBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
                 id="chart-funnel"
                 title=title.clone()
                 headers=vec![
-                    i18n.t(Key::SalesTermStage).to_string(),
+                    i18n.t(Key::MethodsColStage).to_string(),
                     i18n.t(Key::InsightColCustomers).to_string(),
                     i18n.t(Key::InsightColCustomerShare).to_string(),
                     i18n.t(Key::InsightColRevenue).to_string(),
@@ -255,7 +255,7 @@ fn LifecycleBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
                     <caption>{i18n.t(Key::MethodsStageTable)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{i18n.t(Key::SalesTermStage)}</th>
+                            <th scope="col">{i18n.t(Key::MethodsColStage)}</th>
                             <th scope="col">{i18n.t(Key::InsightColCustomers)}</th>
                             <th scope="col">{i18n.t(Key::InsightColCustomerShare)}</th>
                             <th scope="col">{i18n.t(Key::InsightColRevenue)}</th>
@@ -276,7 +276,7 @@ fn LifecycleBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
 fn Funnel(title: String, desc: String, stages: Vec<(Stage, u32, f64, Money)>) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let (label_w, value_w, top, row_h) = (104.0, 100.0, 8.0, 26.0);
+    let (label_w, value_w, top, row_h) = (150.0, 84.0, 8.0, 26.0);
     let plot_w = WIDTH - label_w - value_w;
     let centre = label_w + plot_w / 2.0;
     let height = top + row_h * stages.len() as f64 + 8.0;
