@@ -13,6 +13,7 @@ use crate::pages::customers::{
 };
 use crate::pages::data::DataPage;
 use crate::pages::insight::{abc::AbcPage, dashboard::DashboardPage, rfm::RfmPage};
+use crate::pages::insight::{churn::ChurnPage, lifecycle::LifecyclePage, matrix::MatrixPage};
 use crate::pages::loyalty::LoyaltyPage;
 use crate::pages::pipeline::{board::PipelineBoard, deal::DealPage, new_deal::NewDeal};
 use crate::pages::sales::{
@@ -151,6 +152,7 @@ fn Header() -> impl IntoView {
             (Route::NewSale(_) | Route::EditSale(_), Route::Sales) => true,
             (Route::NewDeal(_) | Route::Deal(_), Route::Pipeline) => true,
             (Route::Rfm | Route::Abc, Route::Dashboard) => true,
+            (Route::ValueMatrix | Route::Lifecycle | Route::Churn, Route::Dashboard) => true,
             (r, t) => r == t,
         };
         view! {
@@ -267,6 +269,9 @@ fn Body() -> impl IntoView {
             Route::Dashboard => view! { <DashboardPage/> }.into_any(),
             Route::Rfm => view! { <RfmPage/> }.into_any(),
             Route::Abc => view! { <AbcPage/> }.into_any(),
+            Route::ValueMatrix => view! { <MatrixPage/> }.into_any(),
+            Route::Lifecycle => view! { <LifecyclePage/> }.into_any(),
+            Route::Churn => view! { <ChurnPage/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),
             Route::Settings => view! { <SettingsPage/> }.into_any(),
             Route::CustomerContact(id) => view! { <ContactForm customer_id=id/> }.into_any(),

@@ -30,6 +30,12 @@ pub enum Route {
     Rfm,
     /// ABC / Pareto analysis with its teaching panel.
     Abc,
+    /// Customer value matrix with its teaching panel.
+    ValueMatrix,
+    /// Lifecycle stages with their teaching panel.
+    Lifecycle,
+    /// Churn warnings ranked by value at risk.
+    Churn,
     /// Demo data and what is stored.
     Data,
     /// Shop settings.
@@ -84,6 +90,9 @@ impl Route {
             (Some("dashboard"), ..) => Route::Dashboard,
             (Some("analytics"), Some("rfm"), _) => Route::Rfm,
             (Some("analytics"), Some("abc"), _) => Route::Abc,
+            (Some("analytics"), Some("matrix"), _) => Route::ValueMatrix,
+            (Some("analytics"), Some("lifecycle"), _) => Route::Lifecycle,
+            (Some("analytics"), Some("churn"), _) => Route::Churn,
             (Some("analytics"), ..) => Route::Dashboard,
             (Some("data"), ..) => Route::Data,
             (Some("settings"), ..) => Route::Settings,
@@ -106,6 +115,9 @@ impl Route {
             Route::Dashboard => "#/dashboard".into(),
             Route::Rfm => "#/analytics/rfm".into(),
             Route::Abc => "#/analytics/abc".into(),
+            Route::ValueMatrix => "#/analytics/matrix".into(),
+            Route::Lifecycle => "#/analytics/lifecycle".into(),
+            Route::Churn => "#/analytics/churn".into(),
             Route::Data => "#/data".into(),
             Route::Settings => "#/settings".into(),
             Route::CustomerContact(id) => format!("#/customers/{id}/contact"),
@@ -181,6 +193,9 @@ mod tests {
             Route::Dashboard,
             Route::Rfm,
             Route::Abc,
+            Route::ValueMatrix,
+            Route::Lifecycle,
+            Route::Churn,
             Route::Data,
             Route::Settings,
             Route::CustomerContact(id),

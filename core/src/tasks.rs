@@ -282,6 +282,103 @@ pub fn suggest_tasks(
     out
 }
 
+/// Follow-up tasks for the churn warnings a user picked: one per customer, due `due`, origin
+/// [`TaskOrigin::ChurnWarning`]. A customer who already has an open churn task (not done, not
+/// dismissed) gets none, nor does an id listed twice; those ids are returned as skipped.
+/// `make` gives each new task its id and title.
+pub fn churn_tasks(
+    chosen: &[Uuid],
+    tasks: &[Task],
+    due: NaiveDate,
+    now: Timestamp,
+    mut make: impl FnMut(Uuid) -> (Uuid, String),
+) -> (Vec<Task>, Vec<Uuid>) {
+    let mut taken: std::collections::HashSet<Uuid> = tasks
+        .iter()
+        .filter(|t| t.origin == TaskOrigin::ChurnWarning && !t.done && !t.dismissed)
+        .filter_map(|t| t.customer_id)
+        .collect();
+    let mut created = Vec::new();
+    let mut skipped = Vec::new();
+    for &c in chosen {
+        if !taken.insert(c) {
+            skipped.push(c);
+            continue;
+        }
+        let (id, title) = make(c);
+        created.push(Task {
+            id,
+            customer_id: Some(c),
+            title,
+            due: Some(due),
+            done: false,
+            origin: TaskOrigin::ChurnWarning,
+            dismissed: false,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    (created, skipped)
+}
+
+#[cfg(test)]
+mod churn_task_tests {
+    use super::*;
+
+    #[test]
+    fn one_task_per_customer_without_an_open_churn_task() {
+        let now: Timestamp = "2026-06-01T08:00:00Z".parse().unwrap_or_default();
+        let due = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        let (a, b, c, d) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let task = |customer: Uuid, origin: TaskOrigin, done: bool, dismissed: bool| Task {
+            id: Uuid::from_u128(100 + customer.as_u128()),
+            customer_id: Some(customer),
+            title: String::new(),
+            due: Some(due),
+            done,
+            origin,
+            dismissed,
+            created_at: now,
+            updated_at: now,
+        };
+        let existing = vec![
+            // Open churn task: a is skipped.
+            task(a, TaskOrigin::ChurnWarning, false, false),
+            // Done, dismissed, or of another origin: no obstacle.
+            task(b, TaskOrigin::ChurnWarning, true, false),
+            task(c, TaskOrigin::ChurnWarning, false, true),
+            task(d, TaskOrigin::Manual, false, false),
+        ];
+        let mut n = 0u128;
+        let (created, skipped) = churn_tasks(&[a, b, c, d, b], &existing, due, now, |cid| {
+            n += 1;
+            (Uuid::from_u128(1000 + n), format!("call {cid}"))
+        });
+        assert_eq!(skipped, vec![a, b]);
+        let who: Vec<_> = created.iter().map(|t| t.customer_id).collect();
+        assert_eq!(who, vec![Some(b), Some(c), Some(d)]);
+        assert!(created.iter().all(|t| t.origin == TaskOrigin::ChurnWarning
+            && !t.done
+            && !t.dismissed
+            && t.due == Some(due)
+            && t.created_at == now));
+        assert_eq!(created[0].id, Uuid::from_u128(1001));
+        assert_eq!(created[0].title, format!("call {b}"));
+        // Nothing chosen: nothing made.
+        assert_eq!(
+            churn_tasks(&[], &existing, due, now, |_| unreachable!())
+                .0
+                .len(),
+            0
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,7 @@ pub mod abc;
 pub mod analyze;
 pub mod churn;
 pub mod explain;
+pub mod figures;
 pub mod history;
 pub mod lifecycle;
 pub mod loyalty;

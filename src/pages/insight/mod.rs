@@ -4,8 +4,11 @@
 
 pub mod abc;
 pub mod chart;
+pub mod churn;
 pub mod dashboard;
 pub mod kpi;
+pub mod lifecycle;
+pub mod matrix;
 pub mod rfm;
 pub mod teach;
 
@@ -134,6 +137,9 @@ pub fn InsightNav() -> impl IntoView {
             {link(Route::Dashboard, Key::InsightDashboard)}
             {link(Route::Rfm, Key::InsightRfm)}
             {link(Route::Abc, Key::InsightAbc)}
+            {link(Route::ValueMatrix, Key::MethodsMatrixNav)}
+            {link(Route::Lifecycle, Key::MethodsLifecycleNav)}
+            {link(Route::Churn, Key::MethodsChurnNav)}
         </nav>
     }
 }

@@ -54,7 +54,10 @@ pub fn term(i18n: I18n, name: &str) -> String {
         "share_before" => Key::InsightTermShareBefore,
         "position" => Key::InsightTermPosition,
         "class" => Key::InsightTermClass,
-        _ => return term_name(i18n, name),
+        _ => {
+            return super::matrix::term_key(name)
+                .map_or_else(|| term_name(i18n, name), |k| i18n.t(k).to_string())
+        }
     };
     i18n.t(key).to_string()
 }
@@ -63,6 +66,9 @@ pub fn term(i18n: I18n, name: &str) -> String {
 pub fn value(i18n: I18n, v: &Value) -> String {
     match v {
         Value::Id(id) if matches!(id.as_str(), "a" | "b" | "c") => id.to_uppercase(),
+        Value::Id(id) if super::matrix::id_key(id).is_some() => super::matrix::id_key(id)
+            .map(|k| i18n.t(k).to_string())
+            .unwrap_or_default(),
         other => value_text(i18n, other),
     }
 }
