@@ -198,7 +198,7 @@ pub fn select(
         .tiers
         .iter()
         .enumerate()
-        .filter(|(_, t)| filter.tiers.iter().any(|n| *n == t.name))
+        .filter(|(_, t)| filter.tiers.contains(&t.name))
         .map(|(i, _)| i)
         .collect();
     let any = |list_empty: bool, hit: bool| list_empty || hit;
