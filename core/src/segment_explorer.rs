@@ -5,8 +5,6 @@
 //! The per-customer facts are gathered once per analysis ([`profiles`]); a filter is then one pass
 //! over them ([`select`]), cheap enough to run on every change at 100,000 customers.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -139,7 +137,7 @@ pub fn check_name(
 }
 
 /// What the analysis says about one customer, in the order of the customer list it was made from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Profile {
     /// R, F and M scores, `None` without a purchase.
     pub scores: Option<(u8, u8, u8)>,
@@ -154,40 +152,81 @@ pub struct Profile {
 }
 
 /// The profile of every customer of `customers`, position for position.
+///
+/// Every per-customer result of the analysis is in ascending id text, which for UUIDs is their
+/// numeric order: the customers are visited in that order and each result list is walked forward
+/// once, instead of searched per customer.
 pub fn profiles(
     customers: &[Customer],
     analysis: &Analysis,
     programme: &LoyaltyProgramme,
 ) -> Vec<Profile> {
-    let classes: HashMap<&str, AbcClass> = analysis
+    let mut order: Vec<(u128, u32)> = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_u128(), i as u32))
+        .collect();
+    order.sort_unstable();
+    // ABC lists customers by revenue: put its classes in id order.
+    let mut classes: Vec<(u128, AbcClass)> = analysis
         .abc
         .customers
         .iter()
-        .map(|c| (c.customer_id.as_ref(), c.class))
+        .filter_map(|c| {
+            Uuid::parse_str(&c.customer_id)
+                .ok()
+                .map(|u| (u.as_u128(), c.class))
+        })
         .collect();
+    classes.sort_unstable_by_key(|e| e.0);
+    let (h, r, l) = (
+        &analysis.histories.customers,
+        &analysis.rfm.customers,
+        &analysis.lifecycle.customers,
+    );
+    let (mut hi, mut ri, mut li, mut ai) = (0, 0, 0, 0);
+    let mut out = vec![Profile::default(); customers.len()];
     let mut buf = Uuid::encode_buffer();
-    customers
-        .iter()
-        .map(|c| {
-            let id: &str = c.id.hyphenated().encode_lower(&mut buf);
-            let h = analysis.histories.get(id);
-            let rfm = analysis.rfm.customer(id);
-            Profile {
+    for (u, i) in order {
+        let id: &str = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
+        let h = advance(h, &mut hi, id, |x| &x.customer_id);
+        let rfm = advance(r, &mut ri, id, |x| &x.customer_id);
+        let stage = advance(l, &mut li, id, |x| &x.customer_id).map(|x| x.stage);
+        while classes.get(ai).is_some_and(|e| e.0 < u) {
+            ai += 1;
+        }
+        let class = classes.get(ai).filter(|e| e.0 == u).map(|e| e.1);
+        if let Some(p) = out.get_mut(i as usize) {
+            *p = Profile {
                 scores: rfm.map(|r| (r.r, r.f, r.m)),
                 segment: rfm.map(|r| r.segment),
-                class: classes.get(id).copied(),
-                stage: analysis.lifecycle.customer(id).map(|l| l.stage),
+                class,
+                stage,
                 tier: (!programme.tiers.is_empty())
                     .then(|| tier_index(programme, h.map_or(0, |h| h.revenue_12m))),
                 spend: h.map_or(0, |h| h.revenue),
                 last_purchase: h.and_then(|h| h.last_purchase),
-            }
-        })
-        .collect()
+            };
+        }
+    }
+    out
+}
+
+/// The entry of `list` (ascending by id text) with id `id`, moving `at` forward past smaller ids.
+fn advance<'a, T>(
+    list: &'a [T],
+    at: &mut usize,
+    id: &str,
+    key: impl Fn(&T) -> &std::sync::Arc<str>,
+) -> Option<&'a T> {
+    while list.get(*at).is_some_and(|x| key(x).as_ref() < id) {
+        *at += 1;
+    }
+    list.get(*at).filter(|x| key(x).as_ref() == id)
 }
 
 /// The positions in `customers` (and `profiles`, which follow it) that `filter` selects, by spend
-/// descending, then name, then id.
+/// descending, then position in `customers`.
 pub fn select(
     customers: &[Customer],
     profiles: &[Profile],
@@ -239,13 +278,11 @@ pub fn select(
         })
         .map(|(i, _)| i as u32)
         .collect();
-    out.sort_by(|&a, &b| {
-        let (pa, pb) = (&profiles[a as usize], &profiles[b as usize]);
-        let (ca, cb) = (&customers[a as usize], &customers[b as usize]);
-        pb.spend
-            .cmp(&pa.spend)
-            .then_with(|| ca.name.cmp(&cb.name))
-            .then_with(|| ca.id.cmp(&cb.id))
+    out.sort_unstable_by_key(|&i| {
+        (
+            std::cmp::Reverse(profiles.get(i as usize).map_or(0, |p| p.spend)),
+            i,
+        )
     });
     out
 }
@@ -297,6 +334,30 @@ mod tests {
         let a = analyze(&data, as_of, &AnalysisSettings::default()).unwrap();
         let p = profiles(&data.customers, &a, &data.loyalty);
         (data, a, p)
+    }
+
+    #[test]
+    fn profiles_hold_each_customers_own_results() {
+        let (data, a, p) = setup();
+        // Shuffled customer order: profiles still follow the list position for position.
+        let mut customers = data.customers.clone();
+        customers.reverse();
+        let p2 = profiles(&customers, &a, &data.loyalty);
+        assert_eq!(p2.len(), customers.len());
+        for (c, got) in customers.iter().zip(&p2) {
+            let id = c.id.to_string();
+            let h = a.histories.get(&id).unwrap();
+            let r = a.rfm.customer(&id);
+            assert_eq!(got.spend, h.revenue);
+            assert_eq!(got.last_purchase, h.last_purchase);
+            assert_eq!(got.scores, r.map(|r| (r.r, r.f, r.m)));
+            assert_eq!(got.segment, r.map(|r| r.segment));
+            assert_eq!(got.stage, a.lifecycle.customer(&id).map(|l| l.stage));
+            assert_eq!(got.class, a.abc.customer(&id).map(|x| x.class));
+            assert_eq!(got.tier, Some(tier_index(&data.loyalty, h.revenue_12m)));
+        }
+        assert!(p.iter().any(|x| x.class == Some(AbcClass::A)));
+        assert!(p.iter().any(|x| x.segment.is_none()) && p.iter().any(|x| x.segment.is_some()));
     }
 
     #[test]
