@@ -35,11 +35,13 @@ pub struct AnalysisMemo(pub Memo<Option<Computed>>);
 pub fn provide_analysis() {
     let app = use_app();
     let d = app.data;
+    // Only the analysis settings: a change of shop name or saved segments does not recompute.
+    let analysis_settings = Memo::new(move |_| d.settings.with(|s| s.analysis.clone()));
     let memo = Memo::new(move |_| {
         if app.load.get() != LoadState::Ready {
             return None;
         }
-        let settings = d.settings.with(|s| s.analysis.clone());
+        let settings = analysis_settings.get();
         // Only what `analyze` reads: customers (referrals), orders and surveys.
         let data = Dataset {
             customers: d.customers.get(),

@@ -21,6 +21,7 @@ use crate::pages::sales::{
     list::{SalesFilters, SalesList},
     provide_new_sale_shortcut,
 };
+use crate::pages::segments::SegmentsPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{
     contact::ContactForm, survey::SurveyForm, survey::SurveyPrint, tasks::TasksPage,
@@ -170,6 +171,7 @@ fn Header() -> impl IntoView {
             <nav aria-label=move || i18n.t(Key::NavLabel)>
                 {nav_link(Route::Dashboard, Key::InsightDashboard)}
                 {nav_link(Route::Customers, Key::NavCustomers)}
+                {nav_link(Route::Segments, Key::SegmentsNav)}
                 {nav_link(Route::Sales, Key::SalesNav)}
                 {nav_link(Route::Loyalty, Key::SalesLoyaltyNav)}
                 {nav_link(Route::Pipeline, Key::PipelineNav)}
@@ -281,6 +283,7 @@ fn Body() -> impl IntoView {
             Route::Deal(id) => view! { <DealPage id=id/> }.into_any(),
             Route::Tasks => view! { <TasksPage/> }.into_any(),
             Route::SurveyPrint => view! { <SurveyPrint/> }.into_any(),
+            Route::Segments => view! { <SegmentsPage/> }.into_any(),
         },
     }
 }

@@ -54,6 +54,8 @@ pub enum Route {
     Tasks,
     /// The printable satisfaction survey form.
     SurveyPrint,
+    /// The segment explorer: filter, saved segments, export and bulk actions.
+    Segments,
 }
 
 impl Route {
@@ -76,6 +78,7 @@ impl Route {
             (Some("pipeline"), None, _) => Route::Pipeline,
             (Some("tasks"), ..) => Route::Tasks,
             (Some("surveys"), Some("print"), _) => Route::SurveyPrint,
+            (Some("segments"), ..) => Route::Segments,
             (Some("customers"), Some(id), Some("edit")) => uuid(id)
                 .map(Route::EditCustomer)
                 .unwrap_or(Route::Customers),
@@ -128,6 +131,7 @@ impl Route {
             Route::Deal(id) => format!("#/pipeline/{id}"),
             Route::Tasks => "#/tasks".into(),
             Route::SurveyPrint => "#/surveys/print".into(),
+            Route::Segments => "#/segments".into(),
         }
     }
 }
@@ -206,6 +210,7 @@ mod tests {
             Route::Deal(id),
             Route::Tasks,
             Route::SurveyPrint,
+            Route::Segments,
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }

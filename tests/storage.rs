@@ -186,6 +186,17 @@ fn sample() -> Dataset {
                 churn_k: 2.5,
                 ..AnalysisSettings::default()
             },
+            segments: vec![kehu_core::segment_explorer::SavedSegment {
+                id: id(40),
+                name: "回头客 Returning".into(),
+                filter: kehu_core::segment_explorer::SegmentFilter {
+                    tags: vec!["VIP".into()],
+                    spend_min: Some(10_000),
+                    ..Default::default()
+                },
+                created_at: now,
+                updated_at: now,
+            }],
         },
     }
 }

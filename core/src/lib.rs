@@ -14,6 +14,7 @@ pub mod model;
 pub mod pipeline;
 pub mod points;
 pub mod search;
+pub mod segment_explorer;
 pub mod tasks;
 pub mod transactions_csv;
 pub mod validate;

@@ -568,6 +568,9 @@ pub struct Settings {
     /// ISO 4217 code of the one currency of this workspace.
     pub currency: String,
     pub analysis: AnalysisSettings,
+    /// Segments the user named and saved in the segment explorer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<crate::segment_explorer::SavedSegment>,
 }
 
 impl Default for Settings {
@@ -576,6 +579,7 @@ impl Default for Settings {
             shop_name: String::new(),
             currency: "CNY".into(),
             analysis: AnalysisSettings::default(),
+            segments: Vec::new(),
         }
     }
 }

@@ -3,8 +3,8 @@
 //! from a seed, so the same seed gives the same data here and in `kehu demo`.
 
 mod duplicates;
-mod export;
-mod files;
+pub(crate) mod export;
+pub(crate) mod files;
 mod import_csv;
 mod import_json;
 mod problems;

@@ -6,6 +6,7 @@ pub mod insight;
 pub mod loyalty;
 pub mod pipeline;
 pub mod sales;
+pub mod segments;
 pub mod settings;
 pub mod survey;
 pub mod tasks;

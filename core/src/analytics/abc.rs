@@ -15,7 +15,19 @@ use super::history::{clamp_money, ordered_key, sort_by_key_then_index, CustomerI
 use crate::model::Money;
 
 /// An ABC class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum AbcClass {
     /// The few customers who bring most of the revenue.
     A,

@@ -18,7 +18,7 @@ use super::explain::{ratio, Explanation, Method, Step, Term, Value};
 use super::history::{CustomerId, Histories};
 
 /// A lifecycle stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// No purchase yet.
