@@ -1,2 +1,3 @@
 //! Parts used by several pages.
+pub mod storage_notice;
 pub mod toast;
