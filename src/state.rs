@@ -475,7 +475,12 @@ impl AppState {
     /// # Errors
     /// The storage error when the write failed; nothing changed then.
     pub async fn replace_all(self, data: Dataset) -> Result<(), StorageError> {
-        if let Err(e) = self.db()?.replace_all(&data).await {
+        let db = self.db()?;
+        let outcome = match db.check_current() {
+            Ok(()) => db.replace_all(&data).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = outcome {
             return Err(StorageError::NotSaved {
                 unsaved: Unsaved::of_dataset(&data),
                 cause: Box::new(e),

@@ -91,6 +91,7 @@ pub fn describe(i18n: I18n, error: &StorageError) -> Option<(Key, Vec<(&'static 
             stored_at: None, ..
         } => (Key::DurableStaleDeleted, vec![("what", what)]),
         StorageError::Replaced => (Key::DurableReplaced, vec![("what", what)]),
+        StorageError::NewerVersion { .. } => (Key::DurableOutdatedUnsaved, vec![("what", what)]),
         other => (
             Key::DurableSaveFailedUnsaved,
             vec![("what", what), ("detail", other.to_string())],

@@ -41,6 +41,9 @@ pub struct Db {
     db: IdbDatabase,
     /// The generation (see `tabs.rs`) this connection last read or wrote.
     pub(super) generation: Rc<RefCell<Option<String>>>,
+    /// Set when another tab upgraded (or deleted) the database and this connection let go: the
+    /// version it asked for (0 for a deletion).
+    pub(super) outdated: Rc<std::cell::Cell<Option<u32>>>,
 }
 
 fn as_u32(value: f64) -> u32 {
@@ -440,7 +443,11 @@ impl Db {
                     .result()
                     .and_then(|r| r.dyn_into())
                     .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
-                let on_version_change = Closure::once_into_js(|event: Event| {
+                let outdated: Rc<std::cell::Cell<Option<u32>>> = Rc::default();
+                let mark = Rc::clone(&outdated);
+                let on_version_change = Closure::once_into_js(move |event: IdbVersionChangeEvent| {
+                    // Another tab opens a newer version (or deletes the database): let go.
+                    mark.set(Some(event.new_version().map_or(0, as_u32)));
                     if let Some(db) = event
                         .target()
                         .and_then(|t| t.dyn_into::<IdbDatabase>().ok())
@@ -452,6 +459,7 @@ impl Db {
                 let db = Db {
                     db,
                     generation: Rc::default(),
+                    outdated,
                 };
                 db.refuse_newer_marker(target).await?;
                 Ok(db)

@@ -138,6 +138,19 @@ impl std::fmt::Display for Unsaved {
     }
 }
 
+impl StorageError {
+    /// True when the write was refused because another tab changed the data first
+    /// ([`StorageError::Stale`] or [`StorageError::Replaced`], also inside
+    /// [`StorageError::NotSaved`]).
+    pub fn is_stale(&self) -> bool {
+        match self {
+            StorageError::Stale { .. } | StorageError::Replaced => true,
+            StorageError::NotSaved { cause, .. } => cause.is_stale(),
+            _ => false,
+        }
+    }
+}
+
 /// What another tab changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -356,6 +369,18 @@ impl Db {
         self.generation.borrow().clone()
     }
 
+    /// [`StorageError::NewerVersion`] once another tab has upgraded the database and this connection
+    /// closed itself (nothing can be written through it any more).
+    pub fn check_current(&self) -> Result<(), StorageError> {
+        match self.outdated.get() {
+            Some(found) => Err(StorageError::NewerVersion {
+                found,
+                supported: self.version(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// [`Db::apply`] after checking, in the same transaction, that no record in `bases` was changed
     /// or deleted since the edit started from it and that nothing was replaced since this
     /// connection read the data. All or nothing.
@@ -371,6 +396,7 @@ impl Db {
         if changes.is_empty() {
             return Ok(());
         }
+        self.check_current()?;
         let mut stores: Vec<StoreName> = vec![StoreName::Meta];
         for store in changes
             .iter()
