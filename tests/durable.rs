@@ -132,7 +132,9 @@ async fn an_edit_of_a_record_deleted_in_another_tab_is_refused() {
         .unwrap();
     let v2 = customer(2, "Han Meimei 2", "2026-05-01T11:00:00Z");
     assert_eq!(
-        b.apply_checked(&[put(&v2)], &[base(&v1)]).await.unwrap_err(),
+        b.apply_checked(&[put(&v2)], &[base(&v1)])
+            .await
+            .unwrap_err(),
         StorageError::Stale {
             store: StoreName::Customers,
             id: v1.id,
@@ -217,10 +219,15 @@ async fn a_newer_schema_marker_is_refused_and_left_untouched() {
     let newer = SCHEMA_VERSION + 1;
     let factory = Factory::new().unwrap();
     let raw = factory.open(&name, None).unwrap().await.unwrap();
-    let tx = raw.transaction(&["meta"], TransactionMode::ReadWrite).unwrap();
+    let tx = raw
+        .transaction(&["meta"], TransactionMode::ReadWrite)
+        .unwrap();
     tx.object_store("meta")
         .unwrap()
-        .put(&JsValue::from(newer), Some(&JsValue::from_str("schema_version")))
+        .put(
+            &JsValue::from(newer),
+            Some(&JsValue::from_str("schema_version")),
+        )
         .unwrap()
         .await
         .unwrap();

@@ -445,16 +445,17 @@ impl Db {
                     .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
                 let outdated: Rc<std::cell::Cell<Option<u32>>> = Rc::default();
                 let mark = Rc::clone(&outdated);
-                let on_version_change = Closure::once_into_js(move |event: IdbVersionChangeEvent| {
-                    // Another tab opens a newer version (or deletes the database): let go.
-                    mark.set(Some(event.new_version().map_or(0, as_u32)));
-                    if let Some(db) = event
-                        .target()
-                        .and_then(|t| t.dyn_into::<IdbDatabase>().ok())
-                    {
-                        db.close();
-                    }
-                });
+                let on_version_change =
+                    Closure::once_into_js(move |event: IdbVersionChangeEvent| {
+                        // Another tab opens a newer version (or deletes the database): let go.
+                        mark.set(Some(event.new_version().map_or(0, as_u32)));
+                        if let Some(db) = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<IdbDatabase>().ok())
+                        {
+                            db.close();
+                        }
+                    });
                 db.set_onversionchange(Some(on_version_change.unchecked_ref()));
                 let db = Db {
                     db,
