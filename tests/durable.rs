@@ -182,8 +182,10 @@ async fn another_tabs_changes_are_read_back_as_puts_and_deletes() {
     let b = Db::open_named(&name).await.unwrap();
     let kept = customer(5, "Kept", "2026-05-01T10:00:00Z");
     let gone = customer(6, "Gone", "2026-05-01T10:00:00Z");
-    let mut settings = Settings::default();
-    settings.shop_name = "小店".into();
+    let settings = Settings {
+        shop_name: "小店".into(),
+        ..Settings::default()
+    };
     let changes = vec![
         put(&kept),
         Change::Delete(StoreName::Customers, gone.id),
@@ -295,7 +297,7 @@ const PLAIN: &str = r#"{"format":"kehu-crm","version":1,"customers":[{"name":"�
 
 #[wasm_bindgen_test]
 async fn an_encrypted_backup_opens_only_with_its_passphrase_and_unaltered() {
-    assert!(ITERATIONS >= 310_000);
+    const { assert!(ITERATIONS >= 310_000) };
     let sealed = backup::encrypt_with(PLAIN.as_bytes(), "correct horse 马", MIN_ITERATIONS)
         .await
         .unwrap();
