@@ -98,9 +98,9 @@ pub fn EncryptedBackup() -> impl IntoView {
                         </label>
                     </div>
                 </div>
-                <p class="error" role="alert">
-                    {move || tried.get().then(problem).flatten().map(|k| i18n.t(k))}
-                </p>
+                {move || tried.get().then(problem).flatten().map(|k| view! {
+                    <p class="error" role="alert">{i18n.t(k)}</p>
+                })}
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || i18n.t(Key::DurableBackupButton)}
                 </button>
@@ -177,9 +177,9 @@ pub fn UnlockBackup(
                             on:input=move |ev| pass.set(event_target_value(&ev))/>
                     </label>
                 </div>
-                <p class="error" role="alert">
-                    {move || error.with(|e| e.as_ref().map(|e| unlock_error(i18n, e)))}
-                </p>
+                {move || error.with(|e| e.as_ref().map(|e| unlock_error(i18n, e))).map(|text| view! {
+                    <p class="error" role="alert">{text}</p>
+                })}
                 <button type="submit" class="primary" disabled=move || busy.get() || pass.with(String::is_empty)>
                     {move || i18n.t(Key::DurableUnlockButton)}
                 </button>
