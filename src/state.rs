@@ -4,6 +4,8 @@
 //! transaction first and applied to the signals only when that transaction has completed, so a
 //! failed write leaves both the store and the screen as they were.
 
+mod sync;
+
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -13,7 +15,8 @@ use kehu_core::{
 };
 
 use crate::i18n::Key;
-use crate::storage::{Change, Db, Record, StorageError, StoreName};
+use crate::storage::tabs::{Notice, Tabs};
+use crate::storage::{Base, Change, Db, Record, StorageError, StoreName, Unsaved};
 
 /// Every record of the workspace, one signal per kind so a change to one list does not recompute
 /// what depends only on another.
@@ -170,6 +173,8 @@ pub struct AppState {
     pub data: Data,
     pub load: RwSignal<LoadState>,
     db: StoredValue<Option<Db>, LocalStorage>,
+    /// The channel to other tabs of the app (see `storage::tabs`).
+    tabs: StoredValue<Option<Tabs>, LocalStorage>,
 }
 
 impl AppState {
@@ -179,6 +184,7 @@ impl AppState {
             data: Data::new(),
             load: RwSignal::new(LoadState::Opening),
             db: StoredValue::new_local(None),
+            tabs: StoredValue::new_local(None),
         }
     }
 
@@ -192,6 +198,7 @@ impl AppState {
             }
         };
         self.db.set_value(Some(db.clone()));
+        self.join_tabs(&db);
         match db.load_customers().await {
             Ok((customers, settings)) => {
                 self.data.customers.set(customers);
@@ -238,8 +245,26 @@ impl AppState {
     /// # Errors
     /// The storage error when the write failed; nothing changed then.
     pub async fn save_customer(self, customer: Customer) -> Result<(), StorageError> {
-        self.db()?
-            .apply(&[Change::Put(Record::Customer(customer.clone()))])
+        self.save_customer_from(customer, None).await
+    }
+
+    /// Stores `customer`, an edit of the version saved at `base` (when the edit started), and then
+    /// shows it. Refused with [`StorageError::Stale`] (inside [`StorageError::NotSaved`]) when the
+    /// stored customer is newer than `base`, i.e. another tab changed it meanwhile.
+    ///
+    /// # Errors
+    /// The storage error when the write failed or was refused; nothing changed then.
+    pub async fn save_customer_from(
+        self,
+        customer: Customer,
+        base: Option<kehu_core::Timestamp>,
+    ) -> Result<(), StorageError> {
+        let base = base.map(|updated_at| Base {
+            store: StoreName::Customers,
+            id: customer.id,
+            updated_at,
+        });
+        self.write(&[Change::Put(Record::Customer(customer.clone()))], base)
             .await?;
         self.data
             .customers
@@ -348,7 +373,7 @@ impl AppState {
                 .cloned()
                 .map(|c| Change::Put(Record::Customer(c))),
         );
-        self.db()?.apply(&changes).await?;
+        self.write(&changes, None).await?;
 
         d.customers.update(|l| {
             l.retain(|c| c.id != id);
@@ -413,7 +438,7 @@ impl AppState {
                 .cloned()
                 .map(|c| Change::Put(Record::Customer(c))),
         );
-        self.db()?.apply(&changes).await?;
+        self.write(&changes, None).await?;
 
         let d = self.data;
         d.customers.update(|l| {
@@ -440,7 +465,7 @@ impl AppState {
         if changes.is_empty() {
             return Ok(());
         }
-        self.db()?.apply(&changes).await?;
+        self.write(&changes, None).await?;
         self.data.show(changes);
         Ok(())
     }
@@ -450,7 +475,18 @@ impl AppState {
     /// # Errors
     /// The storage error when the write failed; nothing changed then.
     pub async fn replace_all(self, data: Dataset) -> Result<(), StorageError> {
-        self.db()?.replace_all(&data).await?;
+        let db = self.db()?;
+        let outcome = match db.check_current() {
+            Ok(()) => db.replace_all(&data).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = outcome {
+            return Err(StorageError::NotSaved {
+                unsaved: Unsaved::of_dataset(&data),
+                cause: Box::new(e),
+            });
+        }
+        self.after_write(&Notice::Replaced);
         self.data.set_all(data);
         self.load.set(LoadState::Ready);
         Ok(())
@@ -461,8 +497,7 @@ impl AppState {
     /// # Errors
     /// The storage error when the write failed; nothing changed then.
     pub async fn save_settings(self, settings: Settings) -> Result<(), StorageError> {
-        self.db()?
-            .apply(&[Change::Put(Record::Settings(settings.clone()))])
+        self.write(&[Change::Put(Record::Settings(settings.clone()))], None)
             .await?;
         self.data.settings.set(settings);
         Ok(())

@@ -1,3 +1,4 @@
 //! Parts used by several pages.
+pub mod storage_notice;
 pub mod toast;
 pub mod update;

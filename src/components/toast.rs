@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::i18n::{fill, use_i18n, Key};
+use crate::i18n::{fill, use_i18n, I18n, Key};
 use crate::storage::StorageError;
 
 /// How a message looks and is announced.
@@ -30,13 +30,15 @@ struct Toast {
 pub struct Toasts {
     items: RwSignal<Vec<Toast>>,
     next_id: StoredValue<u64>,
+    i18n: I18n,
 }
 
 impl Toasts {
-    fn new() -> Self {
+    fn new(i18n: I18n) -> Self {
         Toasts {
             items: RwSignal::new(Vec::new()),
             next_id: StoredValue::new(0),
+            i18n,
         }
     }
 
@@ -79,6 +81,10 @@ impl Toasts {
 
     /// Tells the user a write failed and that nothing was changed.
     pub fn storage_error(self, error: &StorageError) {
+        if let Some((key, args)) = crate::components::storage_notice::describe(self.i18n, error) {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            return self.error(key, &args);
+        }
         let key = match error {
             StorageError::QuotaExceeded => Key::ErrorQuota,
             _ => Key::ErrorSaveFailed,
@@ -102,9 +108,9 @@ pub fn ToastHost(
     /// The app, which may show messages.
     children: Children,
 ) -> impl IntoView {
-    let toasts = Toasts::new();
-    provide_context(toasts);
     let i18n = use_i18n();
+    let toasts = Toasts::new(i18n);
+    provide_context(toasts);
     let children = children();
     view! {
         {children}

@@ -155,6 +155,7 @@ pub(crate) trait MetaValue: Serialize {
 }
 
 impl MetaValue for u32 {}
+impl MetaValue for String {}
 
 impl MetaValue for Settings {
     fn check(&self) -> Result<(), StorageError> {

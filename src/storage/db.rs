@@ -21,6 +21,7 @@ use super::bulk::{self, SEGMENTS, TOMBSTONES};
 use super::codec::{self, Entity};
 use super::js::{self, Watched};
 use super::schema::{self, MigrationStep, Upgrade};
+use super::tabs::{new_generation, META_GENERATION};
 use super::{
     Change, Record, StorageError, StoreName, DB_NAME, META_LOYALTY, META_SCHEMA_VERSION,
     META_SETTINGS,
@@ -38,6 +39,11 @@ const WRITE_BATCH: usize = 10_000;
 #[derive(Clone, Debug)]
 pub struct Db {
     db: IdbDatabase,
+    /// The generation (see `tabs.rs`) this connection last read or wrote.
+    pub(super) generation: Rc<RefCell<Option<String>>>,
+    /// Set when another tab upgraded (or deleted) the database and this connection let go: the
+    /// version it asked for (0 for a deletion).
+    pub(super) outdated: Rc<std::cell::Cell<Option<u32>>>,
 }
 
 fn as_u32(value: f64) -> u32 {
@@ -184,7 +190,7 @@ pub async fn delete_database(name: &str) -> Result<(), StorageError> {
 
 /// Aborts a failed write and returns the error to report: the browser's (e.g. a constraint or quota
 /// error, which explains a later request's `AbortError`) if it has one, else our own.
-async fn fail(watched: Watched, own: StorageError) -> StorageError {
+pub(super) async fn fail(watched: Watched, own: StorageError) -> StorageError {
     let _ = watched.tx.abort();
     match watched.finish().await {
         Err(e) if js::dom_name(&e).is_some() => js::write_error(&e),
@@ -247,7 +253,7 @@ fn put_meta<T: codec::MetaValue>(
 }
 
 /// Reads one value from `meta`.
-async fn read_meta<T: serde::de::DeserializeOwned>(
+pub(super) async fn read_meta<T: serde::de::DeserializeOwned>(
     tx: &IdbTransaction,
     key: &str,
 ) -> Result<Option<T>, StorageError> {
@@ -260,7 +266,10 @@ async fn read_meta<T: serde::de::DeserializeOwned>(
 
 /// Issues the requests of `changes`, in order. Consecutive puts of one record type are encoded as
 /// one batch.
-async fn issue_changes(tx: &IdbTransaction, changes: &[Change]) -> Result<(), StorageError> {
+pub(super) async fn issue_changes(
+    tx: &IdbTransaction,
+    changes: &[Change],
+) -> Result<(), StorageError> {
     // Entity stores with tombstones: a put there must also remove the record's tombstone.
     let mut stones: HashSet<StoreName> = HashSet::new();
     for change in changes {
@@ -434,16 +443,27 @@ impl Db {
                     .result()
                     .and_then(|r| r.dyn_into())
                     .map_err(|e| StorageError::Unavailable(js::describe(&e)))?;
-                let on_version_change = Closure::once_into_js(|event: Event| {
-                    if let Some(db) = event
-                        .target()
-                        .and_then(|t| t.dyn_into::<IdbDatabase>().ok())
-                    {
-                        db.close();
-                    }
-                });
+                let outdated: Rc<std::cell::Cell<Option<u32>>> = Rc::default();
+                let mark = Rc::clone(&outdated);
+                let on_version_change =
+                    Closure::once_into_js(move |event: IdbVersionChangeEvent| {
+                        // Another tab opens a newer version (or deletes the database): let go.
+                        mark.set(Some(event.new_version().map_or(0, as_u32)));
+                        if let Some(db) = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<IdbDatabase>().ok())
+                        {
+                            db.close();
+                        }
+                    });
                 db.set_onversionchange(Some(on_version_change.unchecked_ref()));
-                Ok(Db { db })
+                let db = Db {
+                    db,
+                    generation: Rc::default(),
+                    outdated,
+                };
+                db.refuse_newer_marker(target).await?;
+                Ok(db)
             }
             Settled::Blocked => {
                 // Nobody waits for this open any more: if it goes through later, let go at once.
@@ -500,7 +520,7 @@ impl Db {
     }
 
     /// A transaction over `stores` plus the internal `extra` stores.
-    fn transaction(
+    pub(super) fn transaction(
         &self,
         stores: &[StoreName],
         extra: &[&str],
@@ -530,6 +550,7 @@ impl Db {
         let watched = Watched::new(tx);
         let tx = watched.tx.clone();
         let read = async {
+            *self.generation.borrow_mut() = read_meta(&tx, META_GENERATION).await?;
             Ok::<_, StorageError>(Dataset {
                 customers: bulk::read_entity::<Customer>(&tx).await?,
                 orders: bulk::read_entity::<Order>(&tx).await?,
@@ -570,6 +591,7 @@ impl Db {
         let watched = Watched::new(tx);
         let tx = watched.tx.clone();
         let read = async {
+            *self.generation.borrow_mut() = read_meta(&tx, META_GENERATION).await?;
             let customers = bulk::read_entity::<Customer>(&tx).await?;
             let settings = read_meta::<Settings>(&tx, META_SETTINGS)
                 .await?
@@ -631,6 +653,7 @@ impl Db {
             .map_err(|e| js::write_error(&e))?;
         let watched = Watched::new(tx);
         let tx = watched.tx.clone();
+        let generation = new_generation();
         let write = async {
             for store in StoreName::ALL
                 .iter()
@@ -651,10 +674,15 @@ impl Db {
             put_meta(&tx, META_SETTINGS, &data.settings)?;
             put_meta(&tx, META_LOYALTY, &data.loyalty)?;
             put_meta(&tx, META_SCHEMA_VERSION, &self.version())?;
+            put_meta(&tx, META_GENERATION, &generation)?;
             Ok::<_, StorageError>(())
         };
         match write.await {
-            Ok(()) => watched.finish().await.map_err(|e| js::write_error(&e)),
+            Ok(()) => {
+                watched.finish().await.map_err(|e| js::write_error(&e))?;
+                *self.generation.borrow_mut() = Some(generation);
+                Ok(())
+            }
             Err(own) => Err(fail(watched, own).await),
         }
     }

@@ -43,12 +43,15 @@
 //! inside the `upgradeneeded` transaction. A database written by a newer Kehu is never touched:
 //! opening it returns [`StorageError::NewerVersion`].
 
+pub mod backup;
 mod bulk;
 mod codec;
 mod db;
+pub mod device;
 mod js;
 pub mod prefs;
 pub mod schema;
+pub mod tabs;
 
 use kehu_core::model::{
     Customer, Deal, Interaction, LedgerEntry, LoyaltyProgramme, Order, Settings, SurveyResponse,
@@ -56,6 +59,7 @@ use kehu_core::model::{
 };
 
 pub use db::{delete_database, Db};
+pub use tabs::{Base, Unsaved};
 
 /// The name of the app's IndexedDB database.
 pub const DB_NAME: &str = "kehu";
@@ -91,6 +95,31 @@ pub enum StorageError {
     /// A read failed.
     #[error("reading the stored data failed: {0}")]
     Read(String),
+    /// The record was changed (or removed) in another tab after this edit started from it; nothing
+    /// was written. `stored_at` is when the stored version was saved (`None`: it was deleted).
+    #[error(
+        "{store} record {id} was changed in another tab since this edit started; nothing was saved"
+    )]
+    Stale {
+        /// The record's store.
+        store: StoreName,
+        /// The record's id.
+        id: uuid::Uuid,
+        /// `updated_at` of the newer stored version, `None` when it was deleted.
+        stored_at: Option<kehu_core::Timestamp>,
+    },
+    /// Everything was replaced (an import, demo data) in another tab since this tab read it; nothing
+    /// was written.
+    #[error("all data was replaced in another tab since this tab read it; nothing was saved")]
+    Replaced,
+    /// A write failed: what it would have saved, and why.
+    #[error("{cause} (not saved: {unsaved})")]
+    NotSaved {
+        /// What the write held.
+        unsaved: Unsaved,
+        /// Why it failed.
+        cause: Box<StorageError>,
+    },
     /// A stored record could not be decoded.
     #[error("a stored record in `{store}` (key {key}) is damaged: {detail}")]
     Corrupt {

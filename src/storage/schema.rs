@@ -13,6 +13,9 @@ use web_sys::{
 
 use super::bulk::{SEGMENTS, TOMBSTONES};
 use super::codec::{EMAIL_KEY, PHONE_KEY};
+use super::db::read_meta;
+use super::js::Watched;
+use super::Db;
 use super::{js, StorageError, StoreName, SCHEMA_VERSION};
 
 /// One migration step: upgrades the layout by one version.
@@ -122,6 +125,42 @@ fn v0_to_v1(up: &Upgrade) -> Result<(), StorageError> {
         up.create_index(store.as_str(), field, field, false)?;
     }
     Ok(())
+}
+
+impl Db {
+    /// Refuses (and closes) a database whose `meta.schema_version` marker is newer than `supported`
+    /// although its IndexedDB version is not: a newer Kehu may change what records mean without
+    /// changing stores, and this build must then write nothing.
+    pub(super) async fn refuse_newer_marker(&self, supported: u32) -> Result<(), StorageError> {
+        let tx = self
+            .transaction(
+                &[StoreName::Meta],
+                &[],
+                web_sys::IdbTransactionMode::Readonly,
+            )
+            .map_err(|e| js::read_error(&e))?;
+        let watched = Watched::new(tx);
+        let marker = read_meta::<u32>(&watched.tx, super::META_SCHEMA_VERSION).await;
+        let _ = watched.finish().await;
+        match marker {
+            Ok(Some(found)) if found > supported => {
+                self.close();
+                Err(StorageError::NewerVersion { found, supported })
+            }
+            // A marker that is not a number was not written by any Kehu we know: leave it alone too.
+            Err(StorageError::Corrupt { detail, .. }) => {
+                self.close();
+                Err(StorageError::Read(format!(
+                    "the schema version marker is unreadable ({detail}); the data was left untouched"
+                )))
+            }
+            Err(e) => {
+                self.close();
+                Err(e)
+            }
+            Ok(_) => Ok(()),
+        }
+    }
 }
 
 /// Runs `steps[old..new]` in order. Used by the `upgradeneeded` handler.

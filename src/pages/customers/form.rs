@@ -63,6 +63,7 @@ pub fn CustomerForm(
     let is_new = existing.is_none();
     let original = existing.unwrap_or_else(|| Customer::new(new_id(), "", now()));
     let draft = RwSignal::new(original.clone());
+    let original_at = original.updated_at;
     let tags_text = RwSignal::new(original.tags.join(", "));
     let custom_rows = RwSignal::new(
         original
@@ -143,6 +144,8 @@ pub fn CustomerForm(
         customer.phone = customer.phone.trim().to_string();
         customer.email = customer.email.trim().to_string();
         customer.custom_fields = custom_rows.with_untracked(|rows| collect_custom_fields(rows));
+        // The version the edit started from: refused if another tab saved a newer one meanwhile.
+        let base = (!is_new).then_some(original_at);
         customer.updated_at = now();
         if is_new {
             customer.created_at = customer.updated_at;
@@ -151,12 +154,19 @@ pub fn CustomerForm(
         let toasts = use_toasts();
         leptos::task::spawn_local(async move {
             let name = customer.name.clone();
-            match app.save_customer(customer).await {
+            let id = customer.id;
+            match app.save_customer_from(customer, base).await {
                 Ok(()) => {
                     toasts.info(Key::CustomerSaved, &[("name", &name)]);
                     navigate(Route::Customers);
                 }
-                Err(e) => toasts.storage_error(&e),
+                Err(e) => {
+                    toasts.storage_error(&e);
+                    // Changed in another tab: show the newer version instead of the stale form.
+                    if e.is_stale() && !is_new {
+                        navigate(Route::Customer(id));
+                    }
+                }
             }
             saving.set(false);
         });

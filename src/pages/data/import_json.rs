@@ -20,6 +20,8 @@ use crate::storage::{Change, Record};
 enum Stage {
     Idle,
     Reading,
+    /// An encrypted backup: waiting for its passphrase (see `backup.rs`).
+    Locked(String),
     /// The file was refused; nothing was written.
     Rejected(String, Vec<Problem>),
     /// A valid file, waiting for Replace or Merge.
@@ -52,13 +54,26 @@ pub fn ImportJson() -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let file = StoredValue::new(None::<(String, Imported)>);
     let plan = StoredValue::new(None::<MergePlan>);
+    let locked = StoredValue::new(Vec::<u8>::new());
     let input = NodeRef::<leptos::html::Input>::new();
 
     let reset = move || {
         file.set_value(None);
         plan.set_value(None);
+        locked.set_value(Vec::new());
         if let Some(el) = input.get_untracked() {
             el.set_value("");
+        }
+    };
+
+    let check = move |name: String, bytes: Vec<u8>| match datafile::read(&bytes, today()) {
+        Ok(imported) => {
+            file.set_value(Some((name, imported)));
+            stage.set(Stage::Valid);
+        }
+        Err(rejection) => {
+            reset();
+            stage.set(Stage::Rejected(name, rejection.problems));
         }
     };
 
@@ -73,18 +88,18 @@ pub fn ImportJson() -> impl IntoView {
                 stage.set(Stage::Idle);
                 return;
             };
-            match datafile::read(&bytes, today()) {
-                Ok(imported) => {
-                    file.set_value(Some((name, imported)));
-                    stage.set(Stage::Valid);
-                }
-                Err(rejection) => {
-                    reset();
-                    stage.set(Stage::Rejected(name, rejection.problems));
-                }
+            if crate::storage::backup::is_encrypted(&bytes) {
+                locked.set_value(bytes);
+                stage.set(Stage::Locked(name));
+                return;
             }
+            check(name, bytes);
         });
     };
+    let unlocked = Callback::new(move |(name, bytes): (String, Vec<u8>)| {
+        locked.set_value(Vec::new());
+        check(name, bytes);
+    });
 
     let summary = move || {
         file.with_value(|f| {
@@ -323,6 +338,10 @@ pub fn ImportJson() -> impl IntoView {
         </p>
         {move || match stage.get() {
             Stage::Rejected(name, problems) => view! { <ProblemList file=name problems/> }.into_any(),
+            Stage::Locked(name) => view! {
+                <super::backup::UnlockBackup name bytes=locked.get_value() on_open=unlocked
+                    on_cancel=Callback::new(move |()| { reset(); stage.set(Stage::Idle); })/>
+            }.into_any(),
             Stage::Valid => view! {
                 <div class="import-choice" role="group" aria-labelledby="import-valid-title">
                     <h3 id="import-valid-title">{i18n.t(Key::ShareFileValid)}</h3>
