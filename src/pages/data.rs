@@ -4,10 +4,13 @@
 
 mod duplicates;
 mod export;
-mod files;
+pub(crate) mod files;
 mod import_csv;
 mod import_json;
 mod problems;
+mod reminder;
+
+pub use reminder::{provide_export_state, ExportReminder};
 
 use leptos::prelude::*;
 

@@ -181,7 +181,8 @@ pub fn ImportJson() -> impl IntoView {
         changes.extend(w.ledger.into_iter().map(|r| Change::Put(Record::Ledger(r))));
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
-            match app.apply(changes).await {
+            // New records go in as bulk segments; changed ones replace theirs.
+            match app.import(changes).await {
                 Ok(()) => {
                     toasts.info(
                         Key::ShareMerged,
