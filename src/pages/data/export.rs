@@ -12,6 +12,7 @@ use kehu_core::Timestamp;
 use super::files::{download, file_name, snapshot, BlobParts};
 use super::reminder::{jump_to_export, ExportState, EXPORT_HEADING};
 use crate::analysis::use_analysis;
+use crate::browser::mark;
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key, Locale};
 use crate::pages::customers::list::ListState;
@@ -67,7 +68,9 @@ pub fn export_everything(app: AppState) -> Result<Timestamp, String> {
         })
     });
     written.map_err(|e| e.to_string())?;
+    mark("kehu:export-written");
     parts.download(&file_name("kehu", "json"), "application/json")?;
+    mark("kehu:export-offered");
     ExportState::get().record(at);
     Ok(at)
 }

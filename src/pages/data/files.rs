@@ -111,6 +111,12 @@ impl std::io::Write for BlobParts {
     }
 }
 
+/// The name and size in bytes of the first file chosen in a file input (nothing is read).
+pub fn chosen_size(input: &web_sys::HtmlInputElement) -> Option<(String, f64)> {
+    let file = input.files()?.get(0)?;
+    Some((file.name(), file.size()))
+}
+
 /// The first file chosen in a file input, with its name and bytes.
 pub async fn read_chosen(input: &web_sys::HtmlInputElement) -> Option<(String, Vec<u8>)> {
     let file = input.files()?.get(0)?;
