@@ -1,12 +1,14 @@
 //! Checks on a data file's records once their types are right: unique ids, references that point
 //! at records in the file, values in range, customers as the form would accept them.
-
-use std::collections::HashMap;
+//!
+//! Cheap on a large file: ids go into maps with a fast id hasher, and a problem's JSON path is
+//! only formatted when there is a problem.
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{ProblemKind, Problems};
+use crate::analytics::history::FastMap;
 use crate::model::Dataset;
 use crate::validate::validate_customer;
 
@@ -15,8 +17,8 @@ fn ids<'a>(
     list: impl Iterator<Item = Uuid> + 'a,
     path: &str,
     problems: &mut Problems,
-) -> HashMap<Uuid, usize> {
-    let mut seen = HashMap::new();
+) -> FastMap<Uuid, usize> {
+    let mut seen = FastMap::with_capacity_and_hasher(list.size_hint().0, Default::default());
     for (i, id) in list.enumerate() {
         if let Some(first) = seen.insert(id, i) {
             seen.insert(id, first);
@@ -34,7 +36,7 @@ fn ids<'a>(
 
 fn reference(
     id: Uuid,
-    known: &HashMap<Uuid, usize>,
+    known: &FastMap<Uuid, usize>,
     target: &'static str,
     path: impl FnOnce() -> String,
     problems: &mut Problems,
