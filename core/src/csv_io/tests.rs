@@ -345,8 +345,10 @@ fn ten_thousand_rows_keep_their_line_numbers() {
 fn imported_orders_earn_points_at_the_customers_tier_with_the_bonuses_of_a_sale() {
     use crate::model::{LedgerKind, LoyaltyProgramme};
     let now = options(None).now;
-    let mut existing = Dataset::default();
-    existing.loyalty = LoyaltyProgramme::default();
+    let mut existing = Dataset {
+        loyalty: LoyaltyProgramme::default(),
+        ..Dataset::default()
+    };
     // 王芳 spent ¥3,000 in May: Silver (×1.2) from then on.
     let mut wang = Customer::new(Uuid::from_u128(1), "王芳", now);
     wang.phone = "13912345678".into();
@@ -469,7 +471,7 @@ fn customers_csv_has_the_analytics_columns_in_both_languages() {
     };
     let text = customers_analytics_csv(&data.customers, HeaderLanguage::Chinese, &facts);
     assert!(text.starts_with(BOM));
-    let mut rows = csv::Reader::from_reader(text[BOM.len()..].as_bytes());
+    let mut rows = csv::Reader::from_reader(&text.as_bytes()[BOM.len()..]);
     let headers: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         &headers[17..],
@@ -496,7 +498,7 @@ fn customers_csv_has_the_analytics_columns_in_both_languages() {
         .rfm
         .customers
         .iter()
-        .find(|c| &*c.customer_id == buyer.id.to_string())
+        .find(|c| *c.customer_id == buyer.id.to_string())
         .unwrap();
     assert_eq!(col(0, "R分"), r.r.to_string());
     assert_eq!(col(0, "F分"), r.f.to_string());
