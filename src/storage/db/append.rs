@@ -51,8 +51,9 @@ fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), StorageError> 
         .map_err(|e| js::write_error(&e))
 }
 
-/// Writes `items` (ids stored nowhere yet) as segments after the store's last segment, and removes
-/// any tombstone of their ids (an id deleted once and imported again).
+/// Writes `items` (ids stored nowhere yet) as segments after the store's last segment. An id that
+/// was deleted once (its tombstone still hides a segment's old copy) is put individually instead and
+/// its tombstone removed, as [`Db::apply`] does: the individual copy then wins over the old one.
 async fn append_segments<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<(), StorageError> {
     if items.is_empty() {
         return Ok(());
@@ -62,14 +63,28 @@ async fn append_segments<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<
         .object_store(TOMBSTONES)
         .map_err(|e| js::write_error(&e))?;
     let stones = keys(&stones_store, &range).await?;
-    if !stones.is_empty() {
-        let stones: HashSet<&str> = stones.iter().map(String::as_str).collect();
-        for item in items {
-            let key = tombstone_key(T::STORE, &item.id());
-            if key.as_string().is_some_and(|k| stones.contains(k.as_str())) {
-                stones_store.delete(&key).map_err(|e| js::write_error(&e))?;
-            }
+    let stones: HashSet<&str> = stones.iter().map(String::as_str).collect();
+    let mut bulk: Vec<&T> = Vec::with_capacity(items.len());
+    let mut single: Vec<&T> = Vec::new();
+    for item in items {
+        let key = tombstone_key(T::STORE, &item.id());
+        if !stones.is_empty() && key.as_string().is_some_and(|k| stones.contains(k.as_str())) {
+            stones_store.delete(&key).map_err(|e| js::write_error(&e))?;
+            single.push(item);
+        } else {
+            bulk.push(item);
         }
+    }
+    if !single.is_empty() {
+        let store = tx
+            .object_store(T::STORE.as_str())
+            .map_err(|e| js::write_error(&e))?;
+        for value in codec::encode_batch(&single)?.iter() {
+            store.put(&value).map_err(|e| js::write_error(&e))?;
+        }
+    }
+    if bulk.is_empty() {
+        return Ok(());
     }
     let segments = tx.object_store(SEGMENTS).map_err(|e| js::write_error(&e))?;
     let next = keys(&segments, &range)
@@ -78,9 +93,8 @@ async fn append_segments<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<
         .and_then(|k| k.rsplit(':').next().and_then(|s| s.parse::<u64>().ok()))
         .map_or(0, |last| last + 1);
     let mut last: Option<IdbRequest> = None;
-    for (i, chunk) in items.chunks(SEGMENT_LEN).enumerate() {
-        let refs: Vec<&T> = chunk.iter().collect();
-        let json = codec::encode_json(&refs)?;
+    for (i, refs) in bulk.chunks(SEGMENT_LEN).enumerate() {
+        let json = codec::encode_json(refs)?;
         let seq = next + i as u64;
         let segment = Object::new();
         set(
@@ -133,10 +147,10 @@ fn record_count(new: &Dataset) -> usize {
 }
 
 impl Db {
-    /// Applies `changes` as [`Db::apply`] does and stores the records of `new` — whose ids must be
-    /// stored nowhere yet, neither individually nor in a segment — as bulk segments after each
-    /// store's last one: all in one readwrite transaction, all or nothing. `new`'s settings and
-    /// loyalty programme are ignored.
+    /// Applies `changes` as [`Db::apply`] does and stores the records of `new` — whose ids must
+    /// not be stored now (a deleted one may come back) — as bulk segments after each store's last
+    /// one: all in one readwrite transaction, all or nothing. `new`'s settings and loyalty
+    /// programme are ignored.
     ///
     /// A record of `new` whose id *is* stored already would be read back twice by [`Db::load`];
     /// the caller (which holds every record in memory) sorts changes into the two arguments.
