@@ -25,7 +25,7 @@ for tool in wasm-bindgen-test-runner "$CHROMEDRIVER"; do
   fi
 done
 
-cargo test --target wasm32-unknown-unknown --test storage --test demo_wasm --test durable
+cargo test --target wasm32-unknown-unknown --test storage --test storage_append --test demo_wasm --test durable
 
 if [[ "${1:-}" == "--bench" ]]; then
   WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT_BENCH:-1200}" \

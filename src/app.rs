@@ -11,7 +11,7 @@ use crate::pages::customers::{
     form::CustomerForm,
     list::{CustomerList, ListState},
 };
-use crate::pages::data::DataPage;
+use crate::pages::data::{provide_export_state, DataPage, ExportReminder};
 use crate::pages::insight::{abc::AbcPage, dashboard::DashboardPage, rfm::RfmPage};
 use crate::pages::insight::{churn::ChurnPage, lifecycle::LifecyclePage, matrix::MatrixPage};
 use crate::pages::loyalty::LoyaltyPage;
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
     crate::analysis::provide_analysis();
+    provide_export_state();
     SalesFilters::provide();
     provide_new_sale_shortcut();
     leptos::task::spawn_local(app.start());
@@ -122,6 +123,7 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
             <Header/>
             <UpdatePrompt/>
+            <ExportReminder/>
             <main id="main" tabindex="-1">
                 <Body/>
             </main>

@@ -4,6 +4,7 @@
 //! transaction first and applied to the signals only when that transaction has completed, so a
 //! failed write leaves both the store and the screen as they were.
 
+mod import;
 mod sync;
 
 use leptos::prelude::*;

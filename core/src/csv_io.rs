@@ -18,7 +18,16 @@ use serde::Serialize;
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::model::{Customer, CustomerKind, Dataset, Gender, Order, SourceChannel, Timestamp};
+use crate::analytics::abc::AbcClass;
+use crate::analytics::analyze::Analysis;
+use crate::analytics::lifecycle::Stage;
+use crate::analytics::rfm::RfmCustomer;
+use crate::analytics::value_matrix::ValueCell;
+use crate::model::{
+    Customer, CustomerKind, Dataset, Gender, LedgerEntry, LoyaltyProgramme, Money, Order,
+    SourceChannel, Timestamp,
+};
+use crate::points::{entries_for_imported_orders, points_state, rolling_spend, tier_index};
 use crate::transactions_csv::{format_amount, parse_amount, AmountError};
 use crate::validate::{
     normalize_email, normalize_phone, parse_tags, validate_customer, CustomerError,
@@ -87,70 +96,259 @@ fn source_key(s: SourceChannel) -> &'static str {
     }
 }
 
+const CUSTOMER_HEADERS_ZH: [&str; 17] = [
+    "编号",
+    "姓名",
+    "电话",
+    "邮箱",
+    "其他联系方式",
+    "公司",
+    "类型",
+    "性别",
+    "生日",
+    "地区",
+    "行业",
+    "来源",
+    "标签",
+    "备注",
+    "营销许可",
+    "已归档",
+    "创建时间",
+];
+
+const CUSTOMER_HEADERS_EN: [&str; 17] = [
+    "id",
+    "name",
+    "phone",
+    "email",
+    "other contact",
+    "company",
+    "kind",
+    "gender",
+    "birthday",
+    "region",
+    "industry",
+    "source",
+    "tags",
+    "notes",
+    "marketing consent",
+    "archived",
+    "created at",
+];
+
+fn customer_headers(lang: HeaderLanguage) -> [&'static str; 17] {
+    match lang {
+        HeaderLanguage::Chinese => CUSTOMER_HEADERS_ZH,
+        HeaderLanguage::English => CUSTOMER_HEADERS_EN,
+    }
+}
+
+/// A customer's own columns.
+fn customer_cells(c: &Customer) -> Vec<String> {
+    vec![
+        c.id.to_string(),
+        cell(&c.name),
+        c.phone.clone(),
+        c.email.clone(),
+        cell(&c.other_contact),
+        cell(&c.company),
+        kind_key(c.kind).into(),
+        gender_key(c.gender).into(),
+        c.birthday.map(|d| d.to_string()).unwrap_or_default(),
+        cell(&c.region),
+        cell(&c.industry),
+        source_key(c.source).into(),
+        cell(&c.tags.join(", ")),
+        cell(&c.notes),
+        c.marketing_consent.to_string(),
+        c.archived.to_string(),
+        c.created_at.to_rfc3339(),
+    ]
+}
+
 /// Customers as CSV (UTF-8 with BOM).
 pub fn customers_csv(customers: &[Customer], lang: HeaderLanguage) -> String {
-    let headers: &[&str] = match lang {
-        HeaderLanguage::Chinese => &[
-            "编号",
-            "姓名",
-            "电话",
-            "邮箱",
-            "其他联系方式",
-            "公司",
-            "类型",
-            "性别",
-            "生日",
-            "地区",
-            "行业",
-            "来源",
-            "标签",
-            "备注",
-            "营销许可",
-            "已归档",
-            "创建时间",
-        ],
-        HeaderLanguage::English => &[
-            "id",
-            "name",
-            "phone",
-            "email",
-            "other contact",
-            "company",
-            "kind",
-            "gender",
-            "birthday",
-            "region",
-            "industry",
-            "source",
-            "tags",
-            "notes",
-            "marketing consent",
-            "archived",
-            "created at",
-        ],
-    };
     write_rows(
-        headers,
+        &customer_headers(lang),
+        customers.iter().map(customer_cells),
+    )
+}
+
+/// What the customers CSV adds to each customer: the analysis and the points programme.
+#[derive(Debug, Clone, Copy)]
+pub struct CustomerFacts<'a> {
+    /// The workspace's analysis; `None` (e.g. while records are read, or with invalid analysis
+    /// settings) leaves its columns empty.
+    pub analysis: Option<&'a Analysis>,
+    /// The points programme (tiers).
+    pub programme: &'a LoyaltyProgramme,
+    /// Every order (for the 12-month spend that decides the tier).
+    pub orders: &'a [Order],
+    /// Every ledger entry (for the points balance).
+    pub ledger: &'a [LedgerEntry],
+    /// The moment tier and balance are worked out for (the shop's local time).
+    pub at: NaiveDateTime,
+}
+
+const ANALYTICS_HEADERS_ZH: [&str; 11] = [
+    "R分",
+    "F分",
+    "M分",
+    "RFM细分",
+    "ABC分类",
+    "价值矩阵象限",
+    "生命周期阶段",
+    "流失预警",
+    "忠诚度得分",
+    "会员等级",
+    "积分余额",
+];
+
+const ANALYTICS_HEADERS_EN: [&str; 11] = [
+    "R score",
+    "F score",
+    "M score",
+    "RFM segment",
+    "ABC class",
+    "value matrix cell",
+    "lifecycle stage",
+    "churn warning",
+    "loyalty score",
+    "tier",
+    "points balance",
+];
+
+/// Customers as CSV (UTF-8 with BOM) with their analytics columns after the customer's own: RFM R,
+/// F and M scores and segment, ABC class, value-matrix cell, lifecycle stage, churn warning,
+/// loyalty score (0–100), tier and points balance. Segment, cell and stage are their stable ids
+/// (`champions`, `best`, `at_risk`, …); a customer without a result for a method (no purchase yet)
+/// has that cell empty.
+pub fn customers_analytics_csv(
+    customers: &[Customer],
+    lang: HeaderLanguage,
+    facts: &CustomerFacts<'_>,
+) -> String {
+    let mut headers: Vec<&str> = customer_headers(lang).to_vec();
+    headers.extend(match lang {
+        HeaderLanguage::Chinese => ANALYTICS_HEADERS_ZH,
+        HeaderLanguage::English => ANALYTICS_HEADERS_EN,
+    });
+    let a = facts.analysis;
+    let rfm: HashMap<&str, &RfmCustomer> = a
+        .map(|a| {
+            a.rfm
+                .customers
+                .iter()
+                .map(|c| (&*c.customer_id, c))
+                .collect()
+        })
+        .unwrap_or_default();
+    let abc: HashMap<&str, AbcClass> = a
+        .map(|a| {
+            a.abc
+                .customers
+                .iter()
+                .map(|c| (&*c.customer_id, c.class))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cells: HashMap<&str, ValueCell> = a
+        .map(|a| {
+            a.value_matrix
+                .customers
+                .iter()
+                .map(|c| (&*c.customer_id, c.cell))
+                .collect()
+        })
+        .unwrap_or_default();
+    let stages: HashMap<&str, Stage> = a
+        .map(|a| {
+            a.lifecycle
+                .customers
+                .iter()
+                .map(|c| (&*c.customer_id, c.stage))
+                .collect()
+        })
+        .unwrap_or_default();
+    let churn: HashMap<&str, bool> = a
+        .map(|a| {
+            a.churn
+                .customers
+                .iter()
+                .map(|c| (&*c.customer_id, c.warning))
+                .collect()
+        })
+        .unwrap_or_default();
+    let loyalty: HashMap<&str, f64> = a
+        .map(|a| {
+            a.loyalty
+                .customers
+                .iter()
+                .map(|c| (&*c.customer_id, c.score))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut spend_of: HashMap<Uuid, Vec<(NaiveDateTime, Money)>> = HashMap::new();
+    for o in facts.orders {
+        spend_of
+            .entry(o.customer_id)
+            .or_default()
+            .push((o.date, o.amount));
+    }
+    let mut ledger_of: HashMap<Uuid, Vec<&LedgerEntry>> = HashMap::new();
+    for e in facts.ledger {
+        ledger_of.entry(e.customer_id).or_default().push(e);
+    }
+    // Orders up to this minute count, as on the customer's page.
+    let spend_at = facts.at + chrono::Duration::minutes(1);
+    write_rows(
+        &headers,
         customers.iter().map(|c| {
-            vec![
-                c.id.to_string(),
-                cell(&c.name),
-                c.phone.clone(),
-                c.email.clone(),
-                cell(&c.other_contact),
-                cell(&c.company),
-                kind_key(c.kind).into(),
-                gender_key(c.gender).into(),
-                c.birthday.map(|d| d.to_string()).unwrap_or_default(),
-                cell(&c.region),
-                cell(&c.industry),
-                source_key(c.source).into(),
-                cell(&c.tags.join(", ")),
-                cell(&c.notes),
-                c.marketing_consent.to_string(),
-                c.archived.to_string(),
-                c.created_at.to_rfc3339(),
-            ]
+            let id = c.id.to_string();
+            let key = id.as_str();
+            let mut row = customer_cells(c);
+            let r = rfm.get(key);
+            row.push(r.map(|r| r.r.to_string()).unwrap_or_default());
+            row.push(r.map(|r| r.f.to_string()).unwrap_or_default());
+            row.push(r.map(|r| r.m.to_string()).unwrap_or_default());
+            row.push(r.map(|r| r.segment.id().to_string()).unwrap_or_default());
+            row.push(abc.get(key).map(|x| x.id().to_string()).unwrap_or_default());
+            row.push(
+                cells
+                    .get(key)
+                    .map(|x| x.id().to_string())
+                    .unwrap_or_default(),
+            );
+            row.push(
+                stages
+                    .get(key)
+                    .map(|x| x.id().to_string())
+                    .unwrap_or_default(),
+            );
+            row.push(churn.get(key).map(|x| x.to_string()).unwrap_or_default());
+            row.push(
+                loyalty
+                    .get(key)
+                    .map(|x| format!("{x:.1}"))
+                    .unwrap_or_default(),
+            );
+            let spend = rolling_spend(spend_of.get(&c.id).into_iter().flatten().copied(), spend_at);
+            row.push(
+                facts
+                    .programme
+                    .tiers
+                    .get(tier_index(facts.programme, spend))
+                    .map(|t| cell(&t.name))
+                    .unwrap_or_default(),
+            );
+            let balance = points_state(
+                facts.programme,
+                ledger_of.get(&c.id).into_iter().flatten().copied(),
+                facts.at,
+            )
+            .balance;
+            row.push(balance.to_string());
+            row
         }),
     )
 }
@@ -813,6 +1011,9 @@ pub struct Prepared {
     pub customers: Vec<Customer>,
     /// New or changed orders from valid rows.
     pub orders: Vec<Order>,
+    /// The points ledger entries the new orders earn as sales
+    /// ([`crate::points::entries_for_imported_orders`]), to store with them.
+    pub ledger: Vec<LedgerEntry>,
     /// Number of data rows.
     pub rows: usize,
     /// Number of rows without problems.
@@ -833,7 +1034,8 @@ pub struct PrepareOptions {
 
 /// Turns rows into records according to `mapping` (one entry per column). Customers with a Kehu
 /// id that exists in `existing` are updated; orders find their customer in `existing` by id,
-/// phone, e-mail or (unique) name.
+/// phone, e-mail or (unique) name, and new orders earn their points as sales do (`ledger`, from
+/// `existing`'s programme and ledger).
 pub fn prepare(
     kind: CsvKind,
     table: &Table,
@@ -1110,6 +1312,17 @@ pub fn prepare(
                 }
             }
         }
+    }
+    if !out.orders.is_empty() {
+        out.ledger = entries_for_imported_orders(
+            &existing.loyalty,
+            &existing.customers,
+            &existing.orders,
+            &existing.ledger,
+            &out.orders,
+            options.now,
+            new_id,
+        );
     }
     out
 }

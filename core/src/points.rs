@@ -3,6 +3,8 @@
 //!
 //! Money is in minor units with 100 minor units per major unit (fen per yuan, cents per dollar).
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{Datelike, Months, NaiveDateTime};
 use uuid::Uuid;
 
@@ -499,6 +501,106 @@ impl SalePlan {
         }
         out
     }
+}
+
+/// The ledger entries that `imported` orders (e.g. from a CSV file) earn when they are booked as
+/// sales: for each customer, the orders in date order, each planned by [`plan_sale`] with no points
+/// redeemed, against the customer's stored orders plus the imported ones before it and the
+/// customer's ledger plus the entries planned so far. So points are earned at the tier the
+/// customer's 12-month spend reaches at each sale, with the birthday and referral bonuses and any
+/// expiries due, exactly as recording the sales one by one would book them.
+///
+/// Orders whose id is among `orders` (an import that changes a stored order) and orders of a
+/// customer not in `customers` earn nothing here: their points were booked when they were first
+/// recorded. A sale whose points cannot be booked (a refund taking the balance below zero) gets no
+/// entries, as in the app's sale form. `new_id` gives each entry its id.
+pub fn entries_for_imported_orders(
+    programme: &LoyaltyProgramme,
+    customers: &[Customer],
+    orders: &[Order],
+    ledger: &[LedgerEntry],
+    imported: &[Order],
+    now: Timestamp,
+    new_id: &mut dyn FnMut() -> Uuid,
+) -> Vec<LedgerEntry> {
+    if imported.is_empty() {
+        return Vec::new();
+    }
+    let by_id: HashMap<Uuid, &Customer> = customers.iter().map(|c| (c.id, c)).collect();
+    let stored: HashSet<Uuid> = orders.iter().map(|o| o.id).collect();
+    let mut todo: Vec<&Order> = imported
+        .iter()
+        .filter(|o| !stored.contains(&o.id) && by_id.contains_key(&o.customer_id))
+        .collect();
+    if todo.is_empty() {
+        return Vec::new();
+    }
+    // Only the customers with imported orders (and referrers who may get a bonus) need their
+    // records gathered.
+    let involved: HashSet<Uuid> = todo
+        .iter()
+        .flat_map(|o| {
+            let referrer = by_id.get(&o.customer_id).and_then(|c| c.referred_by);
+            std::iter::once(o.customer_id).chain(referrer)
+        })
+        .collect();
+    let mut their_orders: HashMap<Uuid, Vec<Order>> = HashMap::new();
+    for o in orders.iter().filter(|o| involved.contains(&o.customer_id)) {
+        their_orders
+            .entry(o.customer_id)
+            .or_default()
+            .push(o.clone());
+    }
+    let mut their_ledger: HashMap<Uuid, Vec<LedgerEntry>> = HashMap::new();
+    for e in ledger.iter().filter(|e| involved.contains(&e.customer_id)) {
+        their_ledger
+            .entry(e.customer_id)
+            .or_default()
+            .push(e.clone());
+    }
+    // Date order (stable: same-moment orders keep the file's order).
+    todo.sort_by_key(|o| o.date);
+    let mut out = Vec::new();
+    for order in todo {
+        let Some(customer) = by_id.get(&order.customer_id) else {
+            continue;
+        };
+        let referrer_exists = customer.referred_by.is_some_and(|r| by_id.contains_key(&r));
+        let plan = {
+            let other_orders = their_orders
+                .get(&customer.id)
+                .map_or(&[][..], Vec::as_slice);
+            let own_ledger = their_ledger
+                .get(&customer.id)
+                .map_or(&[][..], Vec::as_slice);
+            plan_sale(
+                SaleContext {
+                    programme,
+                    customer,
+                    other_orders,
+                    ledger: own_ledger,
+                    referrer_exists,
+                },
+                order.date,
+                order.amount,
+                0,
+            )
+        };
+        if let Ok(plan) = plan {
+            for entry in plan.entries(order.id, customer.id, order.date, now, &mut *new_id) {
+                their_ledger
+                    .entry(entry.customer_id)
+                    .or_default()
+                    .push(entry.clone());
+                out.push(entry);
+            }
+        }
+        their_orders
+            .entry(customer.id)
+            .or_default()
+            .push(order.clone());
+    }
+    out
 }
 
 /// Checks a hand adjustment of `points` to a balance as of `at`: it may not take the balance below

@@ -3,7 +3,7 @@
 // data with it, and a CSV import of 10,000 customers. Prints each figure; asserts none.
 //   npx playwright test --config bench.config.ts bench/share.bench.ts
 import { test, expect } from '@playwright/test';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
 const figures: Record<string, unknown> = new Proxy({}, {
   set(target: Record<string, unknown>, key: string, value: unknown) {
@@ -50,6 +50,16 @@ test('large demo exported and imported', async ({ page, browser }) => {
   const file = await download.path();
   figures.large_export_s = (Date.now() - t0) / 1000;
   figures.large_export_mb = Math.round(statSync(file).size / 1e5) / 10;
+  // The download completed (not cancelled): no failure, and the file ends the JSON object.
+  figures.large_export_failure = await download.failure();
+  expect(await download.failure()).toBeNull();
+  const tail = Buffer.alloc(64);
+  const fd = openSync(file, 'r');
+  readSync(fd, tail, 0, 64, statSync(file).size - 64);
+  closeSync(fd);
+  expect(tail.toString('utf8').trimEnd().endsWith('}')).toBe(true);
+
+  figures.export_marks = JSON.stringify(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]))));
 
   // Imported into a fresh profile.
   const fresh = await browser.newContext();
@@ -68,5 +78,6 @@ test('large demo exported and imported', async ({ page, browser }) => {
   await other.getByRole('button', { name: 'Replace everything' }).click();
   await expect(other.getByText('The data was replaced: 100000 customers.')).toBeVisible({ timeout: 900_000 });
   figures.large_import_replace_s = (Date.now() - t0) / 1000;
+  figures.import_marks = JSON.stringify(await other.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]))));
   await fresh.close();
 });

@@ -10,6 +10,9 @@ pub(crate) mod files;
 mod import_csv;
 mod import_json;
 mod problems;
+mod reminder;
+
+pub use reminder::{provide_export_state, ExportReminder};
 
 use leptos::prelude::*;
 

@@ -1,5 +1,7 @@
 //! The database connection: open (with migrations), load, apply, replace, delete.
 
+mod append;
+
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;

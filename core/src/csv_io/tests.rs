@@ -386,3 +386,195 @@ fn ten_thousand_rows_keep_their_line_numbers() {
     );
     assert_eq!(p.valid_rows, 10_000);
 }
+
+#[test]
+fn imported_orders_earn_points_at_the_customers_tier_with_the_bonuses_of_a_sale() {
+    use crate::model::{LedgerKind, LoyaltyProgramme};
+    let now = options(None).now;
+    let mut existing = Dataset {
+        loyalty: LoyaltyProgramme::default(),
+        ..Dataset::default()
+    };
+    // 王芳 spent ¥3,000 in May: Silver (×1.2) from then on.
+    let mut wang = Customer::new(Uuid::from_u128(1), "王芳", now);
+    wang.phone = "13912345678".into();
+    // 李雷 was referred by 王芳, has his birthday in June and has bought nothing yet.
+    let mut li = Customer::new(Uuid::from_u128(2), "李雷", now);
+    li.phone = "13987654321".into();
+    li.referred_by = Some(wang.id);
+    li.birthday = NaiveDate::from_ymd_opt(1990, 6, 9);
+    existing.customers = vec![wang.clone(), li.clone()];
+    let stored = Order {
+        id: Uuid::from_u128(100),
+        customer_id: wang.id,
+        date: "2026-05-01T10:00:00".parse().unwrap(),
+        amount: 300_000,
+        category: String::new(),
+        quantity: 1,
+        note: String::new(),
+        points_redeemed: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    existing.orders.push(stored.clone());
+    let csv = format!(
+        "order id,phone,date,amount\n,13912345678,2026-06-10,100.00\n,13987654321,2026-06-12,50.00\n,13987654321,2026-06-20,10.00\n{},13912345678,2026-05-01,3000.00\n",
+        stored.id
+    );
+    let table = read_table(csv.as_bytes()).unwrap();
+    let mapping = guess_mapping(CsvKind::Orders, &table.headers);
+    let p = prepare(
+        CsvKind::Orders,
+        &table,
+        &mapping,
+        options(None),
+        &existing,
+        &mut ids(),
+    );
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(p.orders.len(), 4);
+    let got: Vec<(Uuid, LedgerKind, i64, Option<Uuid>)> = p
+        .ledger
+        .iter()
+        .map(|e| (e.customer_id, e.kind, e.points, e.order_id))
+        .collect();
+    let (o1, o2, o3) = (p.orders[0].id, p.orders[1].id, p.orders[2].id);
+    assert_eq!(
+        got,
+        [
+            // ¥100 at Silver: 100 × 1.2.
+            (wang.id, LedgerKind::Earned, 120, Some(o1)),
+            // 李雷's first purchase, in his birthday month: earned, birthday bonus, and 王芳's
+            // referral bonus.
+            (li.id, LedgerKind::Earned, 50, Some(o2)),
+            (li.id, LedgerKind::Bonus, 100, Some(o2)),
+            (wang.id, LedgerKind::Bonus, 200, Some(o2)),
+            // His second purchase: no more bonuses.
+            (li.id, LedgerKind::Earned, 10, Some(o3)),
+            // The stored order (same id) earned its points when it was recorded.
+        ]
+    );
+    assert!(p
+        .ledger
+        .iter()
+        .all(|e| e.created_at == now && e.updated_at == now));
+    // The entries' ids are fresh and distinct from the orders'.
+    let mut all: Vec<Uuid> = p.ledger.iter().map(|e| e.id).collect();
+    all.extend(p.orders.iter().map(|o| o.id));
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n);
+}
+
+#[test]
+fn customers_csv_has_the_analytics_columns_in_both_languages() {
+    use crate::analytics::analyze::analyze;
+    use crate::model::{LedgerEntry, LedgerKind, LoyaltyProgramme};
+    let now = options(None).now;
+    let mut data = Dataset {
+        loyalty: LoyaltyProgramme::default(),
+        ..Dataset::default()
+    };
+    let buyer = Customer::new(Uuid::from_u128(1), "王芳", now);
+    let idle = Customer::new(Uuid::from_u128(2), "No Orders", now);
+    data.customers = vec![buyer.clone(), idle.clone()];
+    for (i, (day, amount)) in [("2026-09-01", 150_000), ("2026-10-01", 100_000)]
+        .into_iter()
+        .enumerate()
+    {
+        data.orders.push(Order {
+            id: Uuid::from_u128(100 + i as u128),
+            customer_id: buyer.id,
+            date: format!("{day}T10:00:00").parse().unwrap(),
+            amount,
+            category: String::new(),
+            quantity: 1,
+            note: String::new(),
+            points_redeemed: 0,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    data.ledger.push(LedgerEntry {
+        id: Uuid::from_u128(200),
+        customer_id: buyer.id,
+        date: "2026-10-01T10:00:00".parse().unwrap(),
+        kind: LedgerKind::Earned,
+        points: 2_500,
+        order_id: Some(Uuid::from_u128(101)),
+        reason: String::new(),
+        created_at: now,
+        updated_at: now,
+    });
+    let analysis = analyze(&data, today(), &data.settings.analysis).unwrap();
+    let facts = CustomerFacts {
+        analysis: Some(&analysis),
+        programme: &data.loyalty,
+        orders: &data.orders,
+        ledger: &data.ledger,
+        at: "2026-11-22T12:00:00".parse().unwrap(),
+    };
+    let text = customers_analytics_csv(&data.customers, HeaderLanguage::Chinese, &facts);
+    assert!(text.starts_with(BOM));
+    let mut rows = csv::Reader::from_reader(&text.as_bytes()[BOM.len()..]);
+    let headers: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &headers[17..],
+        [
+            "R分",
+            "F分",
+            "M分",
+            "RFM细分",
+            "ABC分类",
+            "价值矩阵象限",
+            "生命周期阶段",
+            "流失预警",
+            "忠诚度得分",
+            "会员等级",
+            "积分余额"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let col = |row: usize, name: &str| {
+        let i = headers.iter().position(|h| h == name).unwrap();
+        records[row][i].to_string()
+    };
+    let r = analysis
+        .rfm
+        .customers
+        .iter()
+        .find(|c| *c.customer_id == buyer.id.to_string())
+        .unwrap();
+    assert_eq!(col(0, "R分"), r.r.to_string());
+    assert_eq!(col(0, "F分"), r.f.to_string());
+    assert_eq!(col(0, "M分"), r.m.to_string());
+    assert_eq!(col(0, "RFM细分"), r.segment.id());
+    assert_eq!(col(0, "ABC分类"), "A");
+    assert!(!col(0, "价值矩阵象限").is_empty());
+    assert!(!col(0, "生命周期阶段").is_empty());
+    assert!(["true", "false"].contains(&col(0, "流失预警").as_str()));
+    assert!(col(0, "忠诚度得分").parse::<f64>().is_ok());
+    // ¥2,500 in the last 12 months reaches Silver (¥2,000).
+    assert_eq!(col(0, "会员等级"), "银卡 Silver");
+    assert_eq!(col(0, "积分余额"), "2500");
+    // No purchase: no RFM, ABC, matrix or churn result; the potential stage; the first tier.
+    assert_eq!(col(1, "R分"), "");
+    assert_eq!(col(1, "会员等级"), "普通 Standard");
+    assert_eq!(col(1, "积分余额"), "0");
+
+    let text = customers_analytics_csv(&data.customers, HeaderLanguage::English, &facts);
+    let first = text[BOM.len()..].lines().next().unwrap();
+    assert!(
+        first.ends_with("R score,F score,M score,RFM segment,ABC class,value matrix cell,lifecycle stage,churn warning,loyalty score,tier,points balance"),
+        "{first}"
+    );
+    // Without an analysis, its columns stay empty but tier and points are there.
+    let none = CustomerFacts {
+        analysis: None,
+        ..facts
+    };
+    let text = customers_analytics_csv(&data.customers, HeaderLanguage::English, &none);
+    let row = text.lines().nth(1).unwrap();
+    assert!(row.ends_with(",,,,,,,,,银卡 Silver,2500"), "{row}");
+}

@@ -1,12 +1,14 @@
 //! Checks on a data file's records once their types are right: unique ids, references that point
 //! at records in the file, values in range, customers as the form would accept them.
-
-use std::collections::HashMap;
+//!
+//! Cheap on a large file: ids go into maps with a fast id hasher, and a problem's JSON path is
+//! only formatted when there is a problem.
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{ProblemKind, Problems};
+use crate::analytics::history::FastMap;
 use crate::model::Dataset;
 use crate::validate::validate_customer;
 
@@ -15,8 +17,8 @@ fn ids<'a>(
     list: impl Iterator<Item = Uuid> + 'a,
     path: &str,
     problems: &mut Problems,
-) -> HashMap<Uuid, usize> {
-    let mut seen = HashMap::new();
+) -> FastMap<Uuid, usize> {
+    let mut seen = FastMap::with_capacity_and_hasher(list.size_hint().0, Default::default());
     for (i, id) in list.enumerate() {
         if let Some(first) = seen.insert(id, i) {
             seen.insert(id, first);
@@ -34,31 +36,37 @@ fn ids<'a>(
 
 fn reference(
     id: Uuid,
-    known: &HashMap<Uuid, usize>,
+    known: &FastMap<Uuid, usize>,
     target: &'static str,
-    path: String,
+    path: impl FnOnce() -> String,
     problems: &mut Problems,
 ) {
     if !known.contains_key(&id) {
-        problems.push(ProblemKind::DanglingReference { id, target }.at(path));
+        problems.push(ProblemKind::DanglingReference { id, target }.at(path()));
     }
 }
 
-fn not_negative(value: i64, path: String, problems: &mut Problems) {
+fn not_negative(value: i64, path: impl FnOnce() -> String, problems: &mut Problems) {
     if value < 0 {
-        problems.push(ProblemKind::Negative { value }.at(path));
+        problems.push(ProblemKind::Negative { value }.at(path()));
     }
 }
 
-fn finite_not_negative(value: f64, path: String, problems: &mut Problems) {
+fn finite_not_negative(value: f64, path: impl FnOnce() -> String, problems: &mut Problems) {
     if !value.is_finite() || value < 0.0 {
-        problems.push(ProblemKind::BadNumber { value }.at(path));
+        problems.push(ProblemKind::BadNumber { value }.at(path()));
     }
 }
 
-fn in_range(value: i64, min: i64, max: i64, path: String, problems: &mut Problems) {
+fn in_range(
+    value: i64,
+    min: i64,
+    max: i64,
+    path: impl FnOnce() -> String,
+    problems: &mut Problems,
+) {
     if value < min || value > max {
-        problems.push(ProblemKind::OutOfRange { value, min, max }.at(path));
+        problems.push(ProblemKind::OutOfRange { value, min, max }.at(path()));
     }
 }
 
@@ -87,7 +95,7 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
                     r,
                     &customers,
                     "customer",
-                    format!("customers[{i}].referred_by"),
+                    || format!("customers[{i}].referred_by"),
                     problems,
                 );
             }
@@ -108,12 +116,12 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
             r.customer_id,
             &customers,
             "customer",
-            format!("orders[{i}].customer_id"),
+            || format!("orders[{i}].customer_id"),
             problems,
         );
         not_negative(
             r.points_redeemed,
-            format!("orders[{i}].points_redeemed"),
+            || format!("orders[{i}].points_redeemed"),
             problems,
         );
     }
@@ -122,7 +130,7 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
             r.customer_id,
             &customers,
             "customer",
-            format!("interactions[{i}].customer_id"),
+            || format!("interactions[{i}].customer_id"),
             problems,
         );
     }
@@ -131,12 +139,18 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
             r.customer_id,
             &customers,
             "customer",
-            format!("deals[{i}].customer_id"),
+            || format!("deals[{i}].customer_id"),
             problems,
         );
-        not_negative(r.value, format!("deals[{i}].value"), problems);
+        not_negative(r.value, || format!("deals[{i}].value"), problems);
         if let Some(o) = r.sale_id {
-            reference(o, &orders, "order", format!("deals[{i}].sale_id"), problems);
+            reference(
+                o,
+                &orders,
+                "order",
+                || format!("deals[{i}].sale_id"),
+                problems,
+            );
         }
     }
     for (i, r) in data.tasks.iter().enumerate() {
@@ -145,7 +159,7 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
                 c,
                 &customers,
                 "customer",
-                format!("tasks[{i}].customer_id"),
+                || format!("tasks[{i}].customer_id"),
                 problems,
             );
         }
@@ -155,14 +169,14 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
             r.customer_id,
             &customers,
             "customer",
-            format!("surveys[{i}].customer_id"),
+            || format!("surveys[{i}].customer_id"),
             problems,
         );
         in_range(
             i64::from(r.nps),
             0,
             10,
-            format!("surveys[{i}].nps"),
+            || format!("surveys[{i}].nps"),
             problems,
         );
         let s = &r.scores;
@@ -177,7 +191,7 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
                 i64::from(v),
                 1,
                 5,
-                format!("surveys[{i}].scores.{name}"),
+                || format!("surveys[{i}].scores.{name}"),
                 problems,
             );
         }
@@ -187,7 +201,7 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
             r.customer_id,
             &customers,
             "customer",
-            format!("loyalty.ledger[{i}].customer_id"),
+            || format!("loyalty.ledger[{i}].customer_id"),
             problems,
         );
         if let Some(o) = r.order_id {
@@ -195,7 +209,7 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
                 o,
                 &orders,
                 "order",
-                format!("loyalty.ledger[{i}].order_id"),
+                || format!("loyalty.ledger[{i}].order_id"),
                 problems,
             );
         }
@@ -203,28 +217,28 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
     let p = &data.loyalty;
     finite_not_negative(
         p.points_per_unit,
-        "loyalty.programme.points_per_unit".into(),
+        || "loyalty.programme.points_per_unit".into(),
         problems,
     );
     not_negative(
         p.birthday_bonus,
-        "loyalty.programme.birthday_bonus".into(),
+        || "loyalty.programme.birthday_bonus".into(),
         problems,
     );
     not_negative(
         p.referral_bonus,
-        "loyalty.programme.referral_bonus".into(),
+        || "loyalty.programme.referral_bonus".into(),
         problems,
     );
     for (i, t) in p.tiers.iter().enumerate() {
         not_negative(
             t.threshold,
-            format!("loyalty.programme.tiers[{i}].threshold"),
+            || format!("loyalty.programme.tiers[{i}].threshold"),
             problems,
         );
         finite_not_negative(
             t.multiplier,
-            format!("loyalty.programme.tiers[{i}].multiplier"),
+            || format!("loyalty.programme.tiers[{i}].multiplier"),
             problems,
         );
     }
@@ -235,6 +249,6 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
         ("churn_k", a.churn_k),
         ("churn_p_alive_below", a.churn_p_alive_below),
     ] {
-        finite_not_negative(v, format!("settings.analysis.{name}"), problems);
+        finite_not_negative(v, || format!("settings.analysis.{name}"), problems);
     }
 }

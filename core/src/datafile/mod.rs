@@ -187,6 +187,15 @@ impl DataFileRef<'_> {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string(self)
     }
+
+    /// The same compact JSON written to `out` as it is made, so a large file need not be one
+    /// string in memory.
+    ///
+    /// # Errors
+    /// When `out` fails to take the bytes.
+    pub fn write_json<W: std::io::Write>(&self, out: W) -> Result<(), serde_json::Error> {
+        serde_json::to_writer(out, self)
+    }
 }
 
 /// Writes `data` as a data file (compact JSON, UTF-8).

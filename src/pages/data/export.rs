@@ -5,40 +5,35 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 
-use kehu_core::csv_io::{customers_csv, orders_csv, HeaderLanguage};
+use kehu_core::csv_io::{customers_analytics_csv, orders_csv, CustomerFacts, HeaderLanguage};
 use kehu_core::datafile::{self, DataFileRef, FormatName, LoyaltySectionRef};
 use kehu_core::Timestamp;
 
-use super::files::{download, file_name, snapshot};
+use super::files::{download, file_name, snapshot, BlobParts};
+use super::reminder::{jump_to_export, ExportState, EXPORT_HEADING};
+use crate::analysis::use_analysis;
+use crate::browser::mark;
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key, Locale};
 use crate::pages::customers::list::ListState;
+use crate::pages::sales::local_now;
 use crate::state::{now, use_app, AppState};
-use crate::storage::prefs;
-
-/// The preference holding the moment of the last full export.
-const LAST_FULL_EXPORT: &str = "share.last_full_export";
-
-/// Days of changes without a full export before the page reminds the user.
-const REMIND_AFTER_DAYS: i64 = 7;
 
 /// The version of Kehu written into data files.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// When the last full export was made on this device.
-pub fn last_full_export() -> Option<Timestamp> {
-    prefs::get_json(LAST_FULL_EXPORT)
-}
-
 /// Downloads everything as a data file and remembers when.
+///
+/// The file is written straight from the lists in memory into the download's blob parts: no copy
+/// of the workspace, and no single buffer of the file's size.
 ///
 /// # Errors
 /// A description when the file could not be made or offered.
 pub fn export_everything(app: AppState) -> Result<Timestamp, String> {
     let at = now();
     let d = app.data;
-    // Written straight from the lists in memory: no copy of a large workspace.
-    let text = d.settings.with_untracked(|settings| {
+    let mut parts = BlobParts::new();
+    let written = d.settings.with_untracked(|settings| {
         d.loyalty.with_untracked(|programme| {
             d.customers.with_untracked(|customers| {
                 d.orders.with_untracked(|orders| {
@@ -62,7 +57,7 @@ pub fn export_everything(app: AppState) -> Result<Timestamp, String> {
                                             loyalty: LoyaltySectionRef { programme, ledger },
                                             settings,
                                         }
-                                        .to_json()
+                                        .write_json(&mut parts)
                                     })
                                 })
                             })
@@ -72,9 +67,11 @@ pub fn export_everything(app: AppState) -> Result<Timestamp, String> {
             })
         })
     });
-    let text = text.map_err(|e| e.to_string())?;
-    download(&file_name("kehu", "json"), "application/json", &text)?;
-    prefs::set_json(LAST_FULL_EXPORT, &at);
+    written.map_err(|e| e.to_string())?;
+    mark("kehu:export-written");
+    parts.download(&file_name("kehu", "json"), "application/json")?;
+    mark("kehu:export-offered");
+    ExportState::get().record(at);
     Ok(at)
 }
 
@@ -85,35 +82,15 @@ pub fn ExportSection() -> impl IntoView {
     let app = use_app();
     let toasts = use_toasts();
     let list = expect_context::<ListState>();
-    let last = RwSignal::new(last_full_export());
-
-    // The earliest change not in the last full export; a reminder once it is a week old.
-    let remind = Memo::new(move |_| {
-        let since = last.get();
-        let mut earliest: Option<Timestamp> = None;
-        let mut see = |t: Timestamp| {
-            if since.is_none_or(|s| t > s) {
-                earliest = Some(earliest.map_or(t, |e| e.min(t)));
-            }
-        };
-        let d = app.data;
-        d.customers
-            .with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        d.orders.with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        d.interactions
-            .with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        d.deals.with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        d.tasks.with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        d.surveys.with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        d.ledger.with(|l| l.iter().for_each(|r| see(r.updated_at)));
-        earliest.is_some_and(|e| now() - e >= chrono::Duration::days(REMIND_AFTER_DAYS))
-    });
+    let state = ExportState::get();
+    let last = state.last;
+    let remind = state.due;
+    let analysis = use_analysis();
+    // Arrived from the reminder banner: show the export.
+    Effect::new(move |_| jump_to_export(state));
 
     let everything = move |_| match export_everything(app) {
-        Ok(at) => {
-            last.set(Some(at));
-            toasts.info(Key::ShareExportedAll, &[]);
-        }
+        Ok(_) => toasts.info(Key::ShareExportedAll, &[]),
         Err(e) => toasts.error(Key::ShareExportFailed, &[("detail", &e)]),
     };
     let list_count = move || app.data.customers.with(|c| list.visible_ids(c).len());
@@ -146,10 +123,23 @@ pub fn ExportSection() -> impl IntoView {
         Locale::En => HeaderLanguage::English,
     };
     let csv_customers = move |_| {
-        let text = app
-            .data
-            .customers
-            .with_untracked(|c| customers_csv(c, lang()));
+        // With the analysis columns, from the shared analysis (computed now if it is not yet).
+        let computed = analysis.get_untracked().and_then(|c| c.0.ok());
+        let d = app.data;
+        let programme = d.loyalty.get_untracked();
+        let text = d.orders.with_untracked(|orders| {
+            d.ledger.with_untracked(|ledger| {
+                let facts = CustomerFacts {
+                    analysis: computed.as_deref(),
+                    programme: &programme,
+                    orders,
+                    ledger,
+                    at: local_now(),
+                };
+                d.customers
+                    .with_untracked(|c| customers_analytics_csv(c, lang(), &facts))
+            })
+        });
         if let Err(e) = download(&file_name("kehu-customers", "csv"), "text/csv", &text) {
             toasts.error(Key::ShareExportFailed, &[("detail", &e)]);
         }
@@ -166,7 +156,7 @@ pub fn ExportSection() -> impl IntoView {
     };
 
     view! {
-        <h2 id="export-heading">{move || i18n.t(Key::ShareExportHeading)}</h2>
+        <h2 id=EXPORT_HEADING tabindex="-1">{move || i18n.t(Key::ShareExportHeading)}</h2>
         <p class="help">{move || i18n.t(Key::ShareExportHelp)}</p>
         <p class="last-export" data-testid="last-export">
             {move || match last.get() {

@@ -1,6 +1,9 @@
 //! Files in and out of the page: a download made from text, the bytes of a chosen file, and the
 //! workspace as one [`Dataset`] to write or compare.
 
+use std::io::Write;
+use std::time::Duration;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -12,15 +15,26 @@ use crate::state::AppState;
 /// of it could exceed the engine's string length limit, about 512 M characters in V8).
 const PART: usize = 16 * 1024 * 1024;
 
+/// How long a download's object URL is kept at least, and how much longer per megabyte: the browser
+/// reads the blob while it writes the file, and revoking the URL before it has finished cancels
+/// the download (a large export takes a while to be written on a slow or busy machine).
+const KEEP_URL: Duration = Duration::from_secs(120);
+const KEEP_URL_PER_MB: Duration = Duration::from_millis(500);
+
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::new();
-    for chunk in text.as_bytes().chunks(PART) {
-        parts.push(&js_sys::Uint8Array::from(chunk));
-    }
+    let mut parts = BlobParts::new();
+    let _ = parts.write_all(text.as_bytes());
+    parts.download(name, mime)
+}
+
+/// Offers the blob made of `parts` as a file download named `name`. Its object URL is revoked
+/// only once the browser has surely read it ([`KEEP_URL`] plus [`KEEP_URL_PER_MB`]), not right
+/// after the click.
+fn offer(name: &str, mime: &str, parts: &js_sys::Array, bytes: usize) -> Result<(), String> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options)
         .map_err(|e| format!("{e:?}"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
     let anchor: web_sys::HtmlAnchorElement = document()
@@ -30,14 +44,77 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();
-    // The download has started from the object URL; it may be released after this turn.
+    let keep = KEEP_URL + KEEP_URL_PER_MB * u32::try_from(bytes / 1_000_000).unwrap_or(u32::MAX);
     set_timeout(
         move || {
             let _ = web_sys::Url::revoke_object_url(&url);
         },
-        std::time::Duration::from_secs(60),
+        keep,
     );
     Ok(())
+}
+
+/// Text written straight into a download's blob parts, [`PART`] bytes each: a large export is
+/// never one string (a JS string has a length limit, about 512 M characters in V8) nor one Rust
+/// buffer that has to grow (and be copied) to the file's size.
+pub struct BlobParts {
+    parts: js_sys::Array,
+    buf: Vec<u8>,
+    bytes: usize,
+}
+
+impl BlobParts {
+    /// Empty.
+    pub fn new() -> Self {
+        BlobParts {
+            parts: js_sys::Array::new(),
+            buf: Vec::with_capacity(PART),
+            bytes: 0,
+        }
+    }
+
+    fn hand_over(&mut self) {
+        if !self.buf.is_empty() {
+            self.bytes += self.buf.len();
+            self.parts
+                .push(&js_sys::Uint8Array::from(self.buf.as_slice()));
+            self.buf.clear();
+        }
+    }
+
+    /// Offers what was written as a file download named `name`.
+    pub fn download(mut self, name: &str, mime: &str) -> Result<(), String> {
+        self.hand_over();
+        offer(name, mime, &self.parts, self.bytes)
+    }
+}
+
+impl Default for BlobParts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::io::Write for BlobParts {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for piece in bytes.chunks(PART) {
+            if self.buf.len() + piece.len() > PART {
+                self.hand_over();
+            }
+            self.buf.extend_from_slice(piece);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The name and size in bytes of the first file chosen in a file input (nothing is read).
+pub fn chosen_size(input: &web_sys::HtmlInputElement) -> Option<(String, f64)> {
+    let file = input.files()?.get(0)?;
+    Some((file.name(), file.size()))
 }
 
 /// The first file chosen in a file input, with its name and bytes.

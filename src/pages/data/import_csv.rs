@@ -1,7 +1,9 @@
 //! Importing customers or orders from CSV: choose the file, check the guessed column mapping
 //! against a preview of the first rows, say the day/month order when dates cannot tell, see every
 //! row's problems with its line number, then import all rows — or, explicitly, only the valid
-//! ones. Never a silent partial import.
+//! ones. Never a silent partial import. New orders earn their points as sales do (the preview
+//! says how many), stored in the same transaction; new records go in as bulk segments
+//! ([`crate::state::AppState::import`]).
 
 use leptos::prelude::*;
 
@@ -218,9 +220,17 @@ pub fn ImportCsv() -> impl IntoView {
             let (_, t) = t.as_ref()?;
             // Only customers and orders are looked up; re-checked when customers change (e.g.
             // after importing customers first).
+            let orders_file = k == CsvKind::Orders;
             let existing = kehu_core::Dataset {
                 customers: app.data.customers.get(),
                 orders: app.data.orders.get_untracked(),
+                // New orders earn points at the customer's tier: the programme and ledger decide.
+                ledger: if orders_file {
+                    app.data.ledger.get_untracked()
+                } else {
+                    Vec::new()
+                },
+                loyalty: app.data.loyalty.get_untracked(),
                 ..kehu_core::Dataset::default()
             };
             mapping.with(|m| {
@@ -254,9 +264,11 @@ pub fn ImportCsv() -> impl IntoView {
             .map(|c| Change::Put(Record::Customer(c)))
             .collect();
         changes.extend(p.orders.into_iter().map(|o| Change::Put(Record::Order(o))));
+        // The points the new sales earn, in the same transaction as the orders.
+        changes.extend(p.ledger.into_iter().map(|e| Change::Put(Record::Ledger(e))));
         writing.set(true);
         leptos::task::spawn_local(async move {
-            match app.apply(changes).await {
+            match app.import(changes).await {
                 Ok(()) => {
                     toasts.info(Key::ShareCsvImported, &[("count", &count.to_string())]);
                     reset();
@@ -387,8 +399,19 @@ pub fn ImportCsv() -> impl IntoView {
             ],
         );
         let valid = p.valid_rows;
+        let points = (!p.ledger.is_empty()).then(|| {
+            let total: i64 = p.ledger.iter().map(|e| e.points).sum();
+            i18n.tf(
+                Key::ShareCsvPoints,
+                &[
+                    ("entries", &p.ledger.len().to_string()),
+                    ("points", &total.to_string()),
+                ],
+            )
+        });
         view! {
             <p role="status" class="csv-summary">{summary}</p>
+            {points.map(|text| view! { <p class="csv-points">{text}</p> })}
             {(errors > 0).then(|| view! {
                 <div class="problems" role="alert">
                     <h4>{i18n.t(Key::ShareCsvRowProblems)}</h4>

@@ -5,11 +5,12 @@
 use leptos::prelude::*;
 
 use kehu_core::datafile::merge::{self, Counts, Entity, MergePlan, RejectReason};
-use kehu_core::datafile::{self, Imported, Problem};
+use kehu_core::datafile::{self, Imported, Problem, ProblemKind};
 
 use super::export::export_everything;
-use super::files::{read_chosen, snapshot};
+use super::files::{chosen_size, read_chosen, snapshot};
 use super::problems::ProblemList;
+use crate::browser::mark;
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key};
 use crate::state::{today, use_app};
@@ -66,14 +67,20 @@ pub fn ImportJson() -> impl IntoView {
         }
     };
 
-    let check = move |name: String, bytes: Vec<u8>| match datafile::read(&bytes, today()) {
-        Ok(imported) => {
-            file.set_value(Some((name, imported)));
-            stage.set(Stage::Valid);
-        }
-        Err(rejection) => {
-            reset();
-            stage.set(Stage::Rejected(name, rejection.problems));
+    let check = move |name: String, bytes: Vec<u8>| {
+        mark("kehu:import-file-read");
+        let read = datafile::read(&bytes, today());
+        drop(bytes);
+        mark("kehu:import-file-checked");
+        match read {
+            Ok(imported) => {
+                file.set_value(Some((name, imported)));
+                stage.set(Stage::Valid);
+            }
+            Err(rejection) => {
+                reset();
+                stage.set(Stage::Rejected(name, rejection.problems));
+            }
         }
     };
 
@@ -81,6 +88,21 @@ pub fn ImportJson() -> impl IntoView {
         let Some(el) = input.get_untracked() else {
             return;
         };
+        // A file too large to import is refused before it is read into memory.
+        if let Some((name, size)) = chosen_size(&el) {
+            if size > datafile::MAX_BYTES as f64 {
+                reset();
+                let problem = Problem {
+                    path: String::new(),
+                    kind: ProblemKind::TooLarge {
+                        bytes: size as usize,
+                        limit: datafile::MAX_BYTES,
+                    },
+                };
+                stage.set(Stage::Rejected(name, vec![problem]));
+                return;
+            }
+        }
         stage.set(Stage::Reading);
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
@@ -147,8 +169,12 @@ pub fn ImportJson() -> impl IntoView {
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
             let count = imported.data.customers.len();
+            mark("kehu:replace-start");
             match app.replace_all(imported.data).await {
-                Ok(()) => toasts.info(Key::ShareReplaced, &[("count", &count.to_string())]),
+                Ok(()) => {
+                    mark("kehu:replace-done");
+                    toasts.info(Key::ShareReplaced, &[("count", &count.to_string())]);
+                }
                 // Nothing was changed; the file must be chosen again to retry.
                 Err(e) => toasts.storage_error(&e),
             }
@@ -196,7 +222,8 @@ pub fn ImportJson() -> impl IntoView {
         changes.extend(w.ledger.into_iter().map(|r| Change::Put(Record::Ledger(r))));
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
-            match app.apply(changes).await {
+            // New records go in as bulk segments; changed ones replace theirs.
+            match app.import(changes).await {
                 Ok(()) => {
                     toasts.info(
                         Key::ShareMerged,

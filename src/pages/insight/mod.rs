@@ -15,7 +15,6 @@ pub mod teach;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use kehu_core::analytics::analyze::Analysis;
 
@@ -42,22 +41,9 @@ pub fn csv_text(rows: &[Vec<String>]) -> Result<String, String> {
 
 /// Offers `text` to the user as a file called `name`.
 fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| format!("{e:?}"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let a = document()
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .dyn_into::<web_sys::HtmlAnchorElement>()
-        .map_err(|e| format!("{e:?}"))?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
+    // The data page's download keeps the object URL until the browser has read it (revoking it
+    // right after the click can cancel the download).
+    crate::pages::data::files::download(name, mime, text)
 }
 
 /// The "Export CSV" and "Print" buttons of a page; `rows` gives the table to export, heading first.
