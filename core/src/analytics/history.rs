@@ -237,7 +237,7 @@ impl Histories {
         let mut ids: Vec<u128> = Vec::new();
         let mut acc: Vec<Acc> = Vec::new();
         let mut order: Vec<(u128, u32)> = Vec::new();
-        let mut buf = [0u8; 36];
+        let mut buf = Uuid::encode_buffer();
         for (entries, cust) in parts.iter().zip(&cust_parts) {
             local.reset(cust.len() + entries.len() / 4);
             ids.clear();
@@ -276,7 +276,8 @@ impl Histories {
             order.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
             order.sort_unstable_by_key(|e| e.0);
             for &(u, i) in &order {
-                let mut h = CustomerHistory::empty(Arc::from(uuid_text(u, &mut buf)));
+                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
+                let mut h = CustomerHistory::empty(Arc::from(&*text));
                 if let Some(a) = acc.get(i as usize) {
                     a.fill(&mut h);
                 }
@@ -341,24 +342,6 @@ pub(crate) fn positions<V>(sorted: &[u128], mut items: Vec<(u128, V)>) -> Vec<(u
         }
     }
     out
-}
-
-/// The lower-case hyphenated text of a UUID (as `Uuid::hyphenated`), written with a table of
-/// byte pairs.
-pub(crate) fn uuid_text(u: u128, buf: &mut [u8; 36]) -> &str {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = u.to_be_bytes();
-    let mut at = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            buf[at] = b'-';
-            at += 1;
-        }
-        buf[at] = HEX[usize::from(b >> 4)];
-        buf[at + 1] = HEX[usize::from(b & 0xf)];
-        at += 2;
-    }
-    std::str::from_utf8(buf).unwrap_or_default()
 }
 
 fn check_window(window: Option<DateWindow>) -> Result<(), HistoryError> {
