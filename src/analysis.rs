@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use kehu_core::analytics::analyze::{analyze, Analysis, AnalysisError};
-use kehu_core::Dataset;
+use kehu_core::analytics::analyze::{analyze_records, Analysis, AnalysisError};
 
 use crate::state::{today, use_app, LoadState};
 
@@ -42,15 +41,16 @@ pub fn provide_analysis() {
             return None;
         }
         let settings = analysis_settings.get();
-        // Only what `analyze` reads: customers (referrals), orders and surveys.
-        let data = Dataset {
-            customers: d.customers.get(),
-            orders: d.orders.get(),
-            surveys: d.surveys.get(),
-            ..Dataset::default()
-        };
         let as_of = settings.as_of.unwrap_or_else(today);
-        Some(Computed(analyze(&data, as_of, &settings).map(Arc::new)))
+        // Only what `analyze` reads (customers for referrals, orders, surveys), borrowed from the
+        // signals rather than copied.
+        let result = d.customers.with(|customers| {
+            d.orders.with(|orders| {
+                d.surveys
+                    .with(|surveys| analyze_records(customers, orders, surveys, as_of, &settings))
+            })
+        });
+        Some(Computed(result.map(Arc::new)))
     });
     provide_context(AnalysisMemo(memo));
 }

@@ -8,17 +8,13 @@ use serde::{Deserialize, Serialize};
 use super::abc::{abc, Abc, AbcError, AbcOptions};
 use super::churn::{churn, Churn, ChurnError, ChurnOptions};
 use super::explain::{Explanation, Method};
-use super::history::{CustomerId, FastMap};
-use super::history::{Histories, HistoryError};
+use super::history::{positions, FastMap, Histories, HistoryError};
 use super::lifecycle::{lifecycle, Lifecycle, LifecycleOptions};
-use super::loyalty::{
-    latest_attitudes, loyalty_with, referrals_by_id, Attitude, Loyalty, LoyaltyError,
-};
+use super::loyalty::{latest_attitudes, loyalty_with, Attitude, Loyalty, LoyaltyError};
 use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
 use super::satisfaction::{satisfaction, Satisfaction};
 use super::value_matrix::{value_matrix, ValueMatrix, ValueMatrixError};
-use crate::model::{AnalysisSettings, Dataset, SurveyResponse};
-use uuid::Uuid;
+use crate::model::{AnalysisSettings, Customer, Dataset, Order, SurveyResponse};
 
 /// Why the analysis could not run: always a bad setting, never the data.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -102,7 +98,44 @@ pub fn analyze_with_p_alive(
     settings: &AnalysisSettings,
     p_alive: Option<&HashMap<String, f64>>,
 ) -> Result<Analysis, AnalysisError> {
-    let histories = Histories::from_dataset(data, as_of, settings.window)?;
+    analyze_records_with_p_alive(
+        &data.customers,
+        &data.orders,
+        &data.surveys,
+        as_of,
+        settings,
+        p_alive,
+    )
+}
+
+/// As [`analyze`], over the records it reads given apart (customers for referrals, orders,
+/// surveys), so a caller holding them elsewhere (the app's signals) need not build a [`Dataset`].
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_records(
+    customers: &[Customer],
+    orders: &[Order],
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+    settings: &AnalysisSettings,
+) -> Result<Analysis, AnalysisError> {
+    analyze_records_with_p_alive(customers, orders, surveys, as_of, settings, None)
+}
+
+/// As [`analyze_records`], with P(alive) per customer id as [`analyze_with_p_alive`] takes it.
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_records_with_p_alive(
+    customers: &[Customer],
+    orders: &[Order],
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+    settings: &AnalysisSettings,
+    p_alive: Option<&HashMap<String, f64>>,
+) -> Result<Analysis, AnalysisError> {
+    let (histories, ids) = Histories::from_records(customers, orders, as_of, settings.window)?;
     let rfm = rfm(&histories, &rfm_options(settings))?;
     let abc = abc(
         &histories,
@@ -133,19 +166,22 @@ pub fn analyze_with_p_alive(
     // the inputs placed by customer position instead of looked up by id text per customer.
     let n = histories.customers.len();
     let mut attitudes: Vec<Option<Attitude>> = vec![None; n];
-    let latest: Vec<(u128, Attitude)> = latest_attitudes(&data.surveys, as_of)
+    let latest: Vec<(u128, Attitude)> = latest_attitudes(surveys, as_of)
         .into_iter()
         .map(|(id, a)| (id.as_u128(), a))
         .collect();
-    for (i, _, a) in positions(&histories.customers, |h| &h.customer_id, latest) {
+    for (i, a) in positions(&ids.customers, latest) {
         attitudes[i] = Some(a);
     }
+    // Referral counts: the referrers' ids sorted, so each run of equal ids is one count.
     let mut referrals: Vec<u32> = vec![0; n];
-    let counts: Vec<(u128, u32)> = referrals_by_id(&data.customers)
-        .into_iter()
-        .map(|(id, k)| (id.as_u128(), k))
+    let mut referrers = ids.referrers;
+    referrers.sort_unstable();
+    let counts: Vec<(u128, u32)> = referrers
+        .chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len() as u32))
         .collect();
-    for (i, _, k) in positions(&histories.customers, |h| &h.customer_id, counts) {
+    for (i, k) in positions(&ids.customers, counts) {
         referrals[i] = k;
     }
     let mut next = 0usize;
@@ -157,8 +193,15 @@ pub fn analyze_with_p_alive(
             referrals.get(i).copied().unwrap_or(0),
         )
     })?;
-    let segments = survey_segments(&data.surveys, &rfm);
-    let satisfaction = satisfaction(&data.surveys, as_of, |s| {
+    let buyers: Vec<u128> = ids
+        .customers
+        .iter()
+        .zip(&histories.customers)
+        .filter(|(_, h)| h.is_purchaser())
+        .map(|(&u, _)| u)
+        .collect();
+    let segments = survey_segments(surveys, &rfm, &buyers);
+    let satisfaction = satisfaction(surveys, as_of, |s| {
         segments
             .get(&s.customer_id.as_u128())
             .map_or("none", |seg| seg.id())
@@ -177,45 +220,23 @@ pub fn analyze_with_p_alive(
     })
 }
 
-/// The RFM segment of every surveyed customer who has one.
-fn survey_segments(surveys: &[SurveyResponse], rfm: &Rfm) -> FastMap<u128, Segment> {
-    let ids: Vec<(u128, ())> = surveys
+/// The RFM segment of every surveyed customer who has one; `buyers` are the id numbers of the RFM
+/// rows (the purchasers, in the histories' order).
+fn survey_segments(
+    surveys: &[SurveyResponse],
+    rfm: &Rfm,
+    buyers: &[u128],
+) -> FastMap<u128, Segment> {
+    let items: Vec<(u128, ())> = surveys
         .iter()
         .map(|s| (s.customer_id.as_u128(), ()))
         .collect();
-    let found = positions(&rfm.customers, |c| &c.customer_id, ids);
-    found
-        .into_iter()
-        .filter_map(|(i, id, ())| rfm.customers.get(i).map(|c| (id, c.segment)))
-        .collect()
-}
-
-/// Where each id of `items` is in `sorted` (entries in ascending id text, as every per-customer
-/// result is), as (position, id, value); ids not there are left out, and of repeated ids the
-/// first is kept. The ids are put in order and looked up moving forward only, galloping from the
-/// previous match: it reads a few entries near the last one instead of searching the whole list
-/// per id, and formats each id as text once, on the stack.
-fn positions<T, V>(
-    sorted: &[T],
-    id_of: impl Fn(&T) -> &CustomerId,
-    mut items: Vec<(u128, V)>,
-) -> Vec<(usize, u128, V)> {
-    items.sort_by_key(|e| e.0);
-    items.dedup_by_key(|e| e.0);
-    let mut out = Vec::with_capacity(items.len());
-    let mut buf = Uuid::encode_buffer();
-    let mut at = 0usize;
-    for (id, v) in items {
-        let text = Uuid::from_u128(id).hyphenated().encode_lower(&mut buf);
-        let rest = &sorted[at.min(sorted.len())..];
-        let mut end = 1;
-        while end < rest.len() && id_of(&rest[end - 1]).as_ref() < &*text {
-            end *= 2;
-        }
-        let end = end.min(rest.len());
-        at += rest[..end].partition_point(|c| id_of(c).as_ref() < &*text);
-        if sorted.get(at).is_some_and(|c| id_of(c).as_ref() == &*text) {
-            out.push((at, id, v));
+    let found = positions(buyers, items);
+    let mut out = FastMap::default();
+    out.reserve(found.len());
+    for (i, ()) in found {
+        if let (Some(c), Some(&id)) = (rfm.customers.get(i), buyers.get(i)) {
+            out.insert(id, c.segment);
         }
     }
     out

@@ -126,7 +126,7 @@ pub fn churn(
         .filter_map(|h| h.mean_interval_days)
         .collect();
     let shop_median_interval = (!intervals.is_empty()).then(|| median(&mut intervals));
-    let mut customers = Vec::new();
+    let mut customers = Vec::with_capacity(histories.customers.len());
     for h in histories.purchasers() {
         let days_since_last = h.recency_days(as_of).unwrap_or(0);
         let (interval_days, basis) = match (h.mean_interval_days, shop_median_interval) {

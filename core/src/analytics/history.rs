@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Transaction;
-use crate::model::{Dataset, Money};
+use crate::model::{Customer, Dataset, Money, Order};
 
 /// An inclusive date range `[from, to]`: only orders on those days are analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -169,6 +169,18 @@ impl Histories {
         as_of: NaiveDate,
         window: Option<DateWindow>,
     ) -> Result<Self, HistoryError> {
+        Ok(Self::from_records(&data.customers, &data.orders, as_of, window)?.0)
+    }
+
+    /// [`Histories::from_dataset`], with every customer's id as a number in the same order (so
+    /// other records are placed by position without formatting or comparing id text) and the
+    /// `referred_by` ids of the customer records, read in the same pass.
+    pub(crate) fn from_records(
+        customers_in: &[Customer],
+        orders: &[Order],
+        as_of: NaiveDate,
+        window: Option<DateWindow>,
+    ) -> Result<(Self, Ids), HistoryError> {
         check_window(window)?;
         let (lo, hi) = bounds(as_of, window);
         let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
@@ -179,14 +191,14 @@ impl Histories {
         // split is stable, so each customer's orders keep the dataset's (usually date) order.
         const PARTS: usize = 256;
         let part = |u: &Uuid| usize::from(u.as_bytes()[0]);
-        let per_part = data.orders.len() / PARTS + data.orders.len() / (PARTS * 4) + 16;
+        let per_part = orders.len() / PARTS + orders.len() / (PARTS * 4) + 16;
         let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::with_capacity(per_part)).collect();
         let mut categories = Categories::default();
         // Orders usually come in date order, many on the same day: the day number of the previous
         // order's date is reused instead of converted again.
         let mut last_date = NaiveDate::MIN;
         let mut last_day = day_number(last_date);
-        for o in &data.orders {
+        for o in orders {
             let date = o.date.date();
             if date != last_date {
                 last_date = date;
@@ -207,15 +219,20 @@ impl Histories {
             }
         }
         let mut cust_parts: Vec<Vec<u128>> = (0..PARTS)
-            .map(|_| Vec::with_capacity(data.customers.len() / PARTS * 2 + 16))
+            .map(|_| Vec::with_capacity(customers_in.len() / PARTS * 2 + 16))
             .collect();
-        for c in &data.customers {
+        let mut referrers: Vec<u128> = Vec::new();
+        for c in customers_in {
             if let Some(v) = cust_parts.get_mut(part(&c.id)) {
                 v.push(c.id.as_u128());
             }
+            if let Some(r) = c.referred_by {
+                referrers.push(r.as_u128());
+            }
         }
 
-        let mut customers = Vec::with_capacity(data.customers.len());
+        let mut customers = Vec::with_capacity(customers_in.len());
+        let mut numbers: Vec<u128> = Vec::with_capacity(customers_in.len());
         let mut local = IdTable::default();
         let mut ids: Vec<u128> = Vec::new();
         let mut acc: Vec<Acc> = Vec::new();
@@ -265,13 +282,21 @@ impl Histories {
                     a.fill(&mut h);
                 }
                 customers.push(h);
+                numbers.push(u);
             }
         }
-        Ok(Histories {
+        let histories = Histories {
             as_of,
             window,
             customers,
-        })
+        };
+        Ok((
+            histories,
+            Ids {
+                customers: numbers,
+                referrers,
+            },
+        ))
     }
 
     /// The customers with at least one order.
@@ -286,6 +311,37 @@ impl Histories {
             .ok()
             .and_then(|i| self.customers.get(i))
     }
+}
+
+/// What [`Histories::from_records`] gives beside the histories.
+pub(crate) struct Ids {
+    /// Each customer's id as a number, in the histories' order (ascending).
+    pub customers: Vec<u128>,
+    /// The `referred_by` of every customer record that has one, in record order.
+    pub referrers: Vec<u128>,
+}
+
+/// Where each id of `items` is among `sorted` (ascending ids, as [`Ids::customers`]), as
+/// (position, value); ids not there are left out, and of repeated ids the first is kept. The
+/// ids are put in order and looked up moving forward only, galloping from the previous match.
+pub(crate) fn positions<V>(sorted: &[u128], mut items: Vec<(u128, V)>) -> Vec<(usize, V)> {
+    items.sort_by_key(|e| e.0);
+    items.dedup_by_key(|e| e.0);
+    let mut out = Vec::with_capacity(items.len());
+    let mut at = 0usize;
+    for (id, v) in items {
+        let rest = sorted.get(at..).unwrap_or_default();
+        let mut end = 1;
+        while end < rest.len() && rest[end - 1] < id {
+            end *= 2;
+        }
+        let end = end.min(rest.len());
+        at += rest[..end].partition_point(|&c| c < id);
+        if sorted.get(at) == Some(&id) {
+            out.push((at, v));
+        }
+    }
+    out
 }
 
 fn check_window(window: Option<DateWindow>) -> Result<(), HistoryError> {
