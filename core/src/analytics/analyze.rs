@@ -42,6 +42,9 @@ pub enum AnalysisError {
     /// Bad loyalty weights.
     #[error(transparent)]
     Loyalty(#[from] LoyaltyError),
+    /// Bad CSI weights.
+    #[error(transparent)]
+    CsiWeights(#[from] super::satisfaction::CsiWeightsError),
 }
 
 /// The results of every method, as of one date.
@@ -158,12 +161,14 @@ pub fn analyze_with_p_alive(
         )
     })?;
     let segments = survey_segments(&data.surveys, &rfm);
-    let satisfaction = satisfaction(&data.surveys, as_of, |s| {
+    settings.csi_weights.check()?;
+    let mut satisfaction = satisfaction(&data.surveys, as_of, |s| {
         segments
             .get(&s.customer_id.as_u128())
             .map_or("none", |seg| seg.id())
             .to_owned()
     });
+    satisfaction.apply_csi_weights(&settings.csi_weights);
     Ok(Analysis {
         as_of,
         histories,
