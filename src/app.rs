@@ -12,6 +12,9 @@ use crate::pages::customers::{
 };
 use crate::pages::data::DataPage;
 use crate::pages::insight::{abc::AbcPage, dashboard::DashboardPage, rfm::RfmPage};
+use crate::pages::insight::value::{
+    clv::ClvPage, loyalty::LoyaltyAnalyticsPage, satisfaction::SatisfactionPage,
+};
 use crate::pages::loyalty::LoyaltyPage;
 use crate::pages::pipeline::{board::PipelineBoard, deal::DealPage, new_deal::NewDeal};
 use crate::pages::sales::{
@@ -149,6 +152,7 @@ fn Header() -> impl IntoView {
             (Route::NewSale(_) | Route::EditSale(_), Route::Sales) => true,
             (Route::NewDeal(_) | Route::Deal(_), Route::Pipeline) => true,
             (Route::Rfm | Route::Abc, Route::Dashboard) => true,
+            (Route::Clv | Route::LoyaltyAnalytics | Route::Satisfaction, Route::Dashboard) => true,
             (r, t) => r == t,
         };
         view! {
@@ -265,6 +269,9 @@ fn Body() -> impl IntoView {
             Route::Dashboard => view! { <DashboardPage/> }.into_any(),
             Route::Rfm => view! { <RfmPage/> }.into_any(),
             Route::Abc => view! { <AbcPage/> }.into_any(),
+            Route::Clv => view! { <ClvPage/> }.into_any(),
+            Route::LoyaltyAnalytics => view! { <LoyaltyAnalyticsPage/> }.into_any(),
+            Route::Satisfaction => view! { <SatisfactionPage/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),
             Route::Settings => view! { <SettingsPage/> }.into_any(),
             Route::CustomerContact(id) => view! { <ContactForm customer_id=id/> }.into_any(),

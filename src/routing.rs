@@ -30,6 +30,12 @@ pub enum Route {
     Rfm,
     /// ABC / Pareto analysis with its teaching panel.
     Abc,
+    /// Customer lifetime value: BG/NBD, Gamma-Gamma and the textbook formula.
+    Clv,
+    /// Loyalty analysis: score, quadrant, tiers.
+    LoyaltyAnalytics,
+    /// Satisfaction: NPS over time and CSI.
+    Satisfaction,
     /// Demo data and what is stored.
     Data,
     /// Shop settings.
@@ -84,6 +90,9 @@ impl Route {
             (Some("dashboard"), ..) => Route::Dashboard,
             (Some("analytics"), Some("rfm"), _) => Route::Rfm,
             (Some("analytics"), Some("abc"), _) => Route::Abc,
+            (Some("analytics"), Some("clv"), _) => Route::Clv,
+            (Some("analytics"), Some("loyalty"), _) => Route::LoyaltyAnalytics,
+            (Some("analytics"), Some("satisfaction"), _) => Route::Satisfaction,
             (Some("analytics"), ..) => Route::Dashboard,
             (Some("data"), ..) => Route::Data,
             (Some("settings"), ..) => Route::Settings,
@@ -106,6 +115,9 @@ impl Route {
             Route::Dashboard => "#/dashboard".into(),
             Route::Rfm => "#/analytics/rfm".into(),
             Route::Abc => "#/analytics/abc".into(),
+            Route::Clv => "#/analytics/clv".into(),
+            Route::LoyaltyAnalytics => "#/analytics/loyalty".into(),
+            Route::Satisfaction => "#/analytics/satisfaction".into(),
             Route::Data => "#/data".into(),
             Route::Settings => "#/settings".into(),
             Route::CustomerContact(id) => format!("#/customers/{id}/contact"),
@@ -181,6 +193,9 @@ mod tests {
             Route::Dashboard,
             Route::Rfm,
             Route::Abc,
+            Route::Clv,
+            Route::LoyaltyAnalytics,
+            Route::Satisfaction,
             Route::Data,
             Route::Settings,
             Route::CustomerContact(id),

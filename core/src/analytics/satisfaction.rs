@@ -312,65 +312,71 @@ impl Satisfaction {
 
     /// The worked example of the shop-wide NPS and CSI.
     pub fn explain(&self) -> Explanation {
-        let pct = |x: u32| {
-            Value::Percent(if self.nps.responses == 0 {
-                0.0
-            } else {
-                f64::from(x) * 100.0 / f64::from(self.nps.responses)
-            })
-        };
-        let mut steps = vec![
-            Step::new(
-                "satisfaction.nps_counts",
-                "promoters: 9–10, passives: 7–8, detractors: 0–6",
-                vec![
-                    Term::new("promoters", Value::Int(i64::from(self.nps.promoters))),
-                    Term::new("passives", Value::Int(i64::from(self.nps.passives))),
-                    Term::new("detractors", Value::Int(i64::from(self.nps.detractors))),
-                ],
-                Term::new("responses", Value::Int(i64::from(self.nps.responses))),
-            ),
-            Step::new(
-                "satisfaction.nps",
-                "NPS = % promoters − % detractors",
-                vec![
-                    Term::new("promoters_share", pct(self.nps.promoters)),
-                    Term::new("detractors_share", pct(self.nps.detractors)),
-                ],
-                Term::new("nps", self.nps.nps.map_or(Value::Missing, Value::Number)),
-            ),
-        ];
-        for d in &self.csi.dimensions {
-            steps.push(Step::new(
-                &format!("satisfaction.csi_{}", d.dimension),
-                "CSI = (mean − 1) / 4 × 100",
-                vec![
-                    Term::new("responses", Value::Int(i64::from(d.responses))),
-                    Term::new("mean", d.mean.map_or(Value::Missing, Value::Number)),
-                ],
-                Term::new("csi", d.csi.map_or(Value::Missing, Value::Number)),
-            ));
-        }
-        let weights: Vec<Term> = DIMENSIONS
-            .iter()
-            .zip(self.csi_weights.as_array())
-            .map(|(d, w)| Term::new(&format!("w_{d}"), Value::Number(w)))
-            .collect();
+        explain_figures(&self.nps, &self.csi, &self.csi_weights)
+    }
+}
+
+/// The worked example of one set of NPS and CSI figures (the shop's, a group's or a month's):
+/// the answers counted by kind, the NPS, each dimension's CSI and the weighted overall CSI.
+pub fn explain_figures(nps: &Nps, csi: &Csi, weights: &CsiWeights) -> Explanation {
+    let pct = |x: u32| {
+        Value::Percent(if nps.responses == 0 {
+            0.0
+        } else {
+            f64::from(x) * 100.0 / f64::from(nps.responses)
+        })
+    };
+    let mut steps = vec![
+        Step::new(
+            "satisfaction.nps_counts",
+            "promoters: 9–10, passives: 7–8, detractors: 0–6",
+            vec![
+                Term::new("promoters", Value::Int(i64::from(nps.promoters))),
+                Term::new("passives", Value::Int(i64::from(nps.passives))),
+                Term::new("detractors", Value::Int(i64::from(nps.detractors))),
+            ],
+            Term::new("responses", Value::Int(i64::from(nps.responses))),
+        ),
+        Step::new(
+            "satisfaction.nps",
+            "NPS = % promoters − % detractors",
+            vec![
+                Term::new("promoters_share", pct(nps.promoters)),
+                Term::new("detractors_share", pct(nps.detractors)),
+            ],
+            Term::new("nps", nps.nps.map_or(Value::Missing, Value::Number)),
+        ),
+    ];
+    for d in &csi.dimensions {
         steps.push(Step::new(
-            "satisfaction.csi_overall",
-            "CSI overall = Σ wᵢ·CSIᵢ / Σ wᵢ (dimensions with answers)",
-            weights.clone(),
-            Term::new(
-                "csi",
-                self.csi.overall.map_or(Value::Missing, Value::Number),
-            ),
+            &format!("satisfaction.csi_{}", d.dimension),
+            "CSI = (mean − 1) / 4 × 100",
+            vec![
+                Term::new("responses", Value::Int(i64::from(d.responses))),
+                Term::new("mean", d.mean.map_or(Value::Missing, Value::Number)),
+            ],
+            Term::new("csi", d.csi.map_or(Value::Missing, Value::Number)),
         ));
-        Explanation {
-            method: Method::Satisfaction,
-            customer_id: None,
-            parameters: weights,
-            steps,
-        }
+    }
+    let weights: Vec<Term> = DIMENSIONS
+        .iter()
+        .zip(weights.as_array())
+        .map(|(d, w)| Term::new(&format!("w_{d}"), Value::Number(w)))
+        .collect();
+    steps.push(Step::new(
+        "satisfaction.csi_overall",
+        "CSI overall = Σ wᵢ·CSIᵢ / Σ wᵢ (dimensions with answers)",
+        weights.clone(),
+        Term::new(
+            "csi",
+            csi.overall.map_or(Value::Missing, Value::Number),
+        ),
+    ));
+    Explanation {
+        method: Method::Satisfaction,
+        customer_id: None,
+        parameters: weights,
+        steps,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod kpi;
 pub mod rfm;
 pub mod teach;
+pub mod value;
 
 use std::sync::Arc;
 
@@ -134,6 +135,9 @@ pub fn InsightNav() -> impl IntoView {
             {link(Route::Dashboard, Key::InsightDashboard)}
             {link(Route::Rfm, Key::InsightRfm)}
             {link(Route::Abc, Key::InsightAbc)}
+            {link(Route::Clv, Key::ValueNavClv)}
+            {link(Route::LoyaltyAnalytics, Key::ValueNavLoyalty)}
+            {link(Route::Satisfaction, Key::ValueNavSatisfaction)}
         </nav>
     }
 }

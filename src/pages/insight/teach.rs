@@ -63,6 +63,10 @@ pub fn term(i18n: I18n, name: &str) -> String {
 pub fn value(i18n: I18n, v: &Value) -> String {
     match v {
         Value::Id(id) if matches!(id.as_str(), "a" | "b" | "c") => id.to_uppercase(),
+        // Loyalty quadrants (the course's loyalty types).
+        Value::Id(id) if id == "true" => i18n.t(Key::SalesQuadrantTrue).to_string(),
+        Value::Id(id) if id == "latent" => i18n.t(Key::SalesQuadrantLatent).to_string(),
+        Value::Id(id) if id == "spurious" => i18n.t(Key::SalesQuadrantSpurious).to_string(),
         other => value_text(i18n, other),
     }
 }
