@@ -11,10 +11,10 @@ use crate::pages::customers::{
     list::{CustomerList, ListState},
 };
 use crate::pages::data::DataPage;
-use crate::pages::insight::{abc::AbcPage, dashboard::DashboardPage, rfm::RfmPage};
 use crate::pages::insight::value::{
     clv::ClvPage, loyalty::LoyaltyAnalyticsPage, satisfaction::SatisfactionPage,
 };
+use crate::pages::insight::{abc::AbcPage, dashboard::DashboardPage, rfm::RfmPage};
 use crate::pages::loyalty::LoyaltyPage;
 use crate::pages::pipeline::{board::PipelineBoard, deal::DealPage, new_deal::NewDeal};
 use crate::pages::sales::{

@@ -367,10 +367,7 @@ pub fn explain_figures(nps: &Nps, csi: &Csi, weights: &CsiWeights) -> Explanatio
         "satisfaction.csi_overall",
         "CSI overall = Σ wᵢ·CSIᵢ / Σ wᵢ (dimensions with answers)",
         weights.clone(),
-        Term::new(
-            "csi",
-            csi.overall.map_or(Value::Missing, Value::Number),
-        ),
+        Term::new("csi", csi.overall.map_or(Value::Missing, Value::Number)),
     ));
     Explanation {
         method: Method::Satisfaction,
@@ -415,7 +412,11 @@ mod tests {
     #[test]
     fn weights_are_checked() {
         assert!(CsiWeights::default().check().is_ok());
-        for bad in [[0.0; 5], [-1.0, 1.0, 1.0, 1.0, 1.0], [f64::NAN, 1.0, 1.0, 1.0, 1.0]] {
+        for bad in [
+            [0.0; 5],
+            [-1.0, 1.0, 1.0, 1.0, 1.0],
+            [f64::NAN, 1.0, 1.0, 1.0, 1.0],
+        ] {
             assert!(CsiWeights::from_array(bad).check().is_err());
         }
     }

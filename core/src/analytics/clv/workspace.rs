@@ -14,9 +14,8 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    clv_report, explain_customer, periods_per_month, summarize, textbook_clv, ClvError,
-    ClvOptions, ClvReport, CustomerSummary, TextbookClv, TextbookClvInput, TimeUnit,
-    WorkedExample,
+    clv_report, explain_customer, periods_per_month, summarize, textbook_clv, ClvError, ClvOptions,
+    ClvReport, CustomerSummary, TextbookClv, TextbookClvInput, TimeUnit, WorkedExample,
 };
 use crate::analytics::Transaction;
 use crate::model::Order;
@@ -161,9 +160,11 @@ fn top_customers(
         c.clv.unwrap_or(c.expected_purchases)
     };
     order.sort_by(|&x, &y| {
-        key(y)
-            .total_cmp(&key(x))
-            .then_with(|| report.customers[x].customer_id.cmp(&report.customers[y].customer_id))
+        key(y).total_cmp(&key(x)).then_with(|| {
+            report.customers[x]
+                .customer_id
+                .cmp(&report.customers[y].customer_id)
+        })
     });
     order.truncate(n);
     let wanted: HashSet<&str> = order
@@ -268,18 +269,8 @@ pub fn explain_workspace_customer(
         .filter(|t| t.customer_id == customer_id)
         .cloned()
         .collect();
-    let s = summarize(
-        &theirs,
-        clv.options.calibration_end,
-        clv.options.time_unit,
-    )
-    .pop()?;
-    let e = explain_customer(
-        &report.bgnbd,
-        report.gamma_gamma.as_ref(),
-        &s,
-        &clv.options,
-    );
+    let s = summarize(&theirs, clv.options.calibration_end, clv.options.time_unit).pop()?;
+    let e = explain_customer(&report.bgnbd, report.gamma_gamma.as_ref(), &s, &clv.options);
     Some((s, e))
 }
 
@@ -371,7 +362,10 @@ mod tests {
             ..ClvSettings::default()
         };
         let b = textbook_basis(&t, &settings.options(end));
-        assert_eq!((b.buyers_last_year, b.buyers_year_before, b.retained), (2, 2, 1));
+        assert_eq!(
+            (b.buyers_last_year, b.buyers_year_before, b.retained),
+            (2, 2, 1)
+        );
         assert_eq!(b.revenue_last_year, 120.0);
         assert_eq!(b.margin_per_month, 5.0);
         assert_eq!(b.retention_yearly, 0.5);

@@ -438,7 +438,10 @@ fn Textbook(fit: Fit) -> impl IntoView {
     let w = &fit.0 .1;
     let t = &w.textbook;
     let o = &w.options;
-    let model = w.mean_clv.map(|m| major(app, m)).unwrap_or_else(|| "—".into());
+    let model = w
+        .mean_clv
+        .map(|m| major(app, m))
+        .unwrap_or_else(|| "—".into());
     let model_n = w.model.as_ref().map(|r| r.customers.len()).unwrap_or(0);
     let textbook = t.clv.as_ref().map(|c| major(app, c.clv));
     let inputs = i18n.tf(
@@ -503,7 +506,12 @@ fn ClvTeach(
         Memo::new(move |_| {
             let q = search.get().trim().to_lowercase();
             ids.iter()
-                .map(|id| (id.clone(), names.get(id).cloned().unwrap_or_else(|| id.clone())))
+                .map(|id| {
+                    (
+                        id.clone(),
+                        names.get(id).cloned().unwrap_or_else(|| id.clone()),
+                    )
+                })
                 .filter(|(_, label)| q.is_empty() || label.to_lowercase().contains(&q))
                 .take(MAX_OPTIONS)
                 .collect::<Vec<_>>()

@@ -225,7 +225,12 @@ mod tests {
 
     #[test]
     fn histogram_bins() {
-        let h = histogram([0.0, 0.05, 0.1, 0.55, 1.0, f64::NAN].into_iter(), 10, 0.0, 1.0);
+        let h = histogram(
+            [0.0, 0.05, 0.1, 0.55, 1.0, f64::NAN].into_iter(),
+            10,
+            0.0,
+            1.0,
+        );
         assert_eq!(h, vec![2, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
         assert_eq!(sig_plain(0.01), "0.01");
         assert_eq!(sig_plain(12.0), "12");

@@ -34,7 +34,9 @@ pub fn SatisfactionPage() -> impl IntoView {
 }
 
 fn nps_text(n: &Nps) -> String {
-    n.nps.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into())
+    n.nps
+        .map(|x| format!("{x:.1}"))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn opt1(x: Option<f64>) -> String {
@@ -146,8 +148,14 @@ fn SatisfactionBody(a: Arc<Analysis>, month: RwSignal<String>) -> impl IntoView 
         Key::ValueNpsDesc,
         &[
             ("months", &recent.len().to_string()),
-            ("first", &recent.first().map(|m| m.key.clone()).unwrap_or_default()),
-            ("last", &recent.last().map(|m| m.key.clone()).unwrap_or_default()),
+            (
+                "first",
+                &recent.first().map(|m| m.key.clone()).unwrap_or_default(),
+            ),
+            (
+                "last",
+                &recent.last().map(|m| m.key.clone()).unwrap_or_default(),
+            ),
             ("nps", &nps_text(&s.nps)),
         ],
     );
@@ -177,7 +185,9 @@ fn SatisfactionBody(a: Arc<Analysis>, month: RwSignal<String>) -> impl IntoView 
                     "—".into()
                 },
                 d.responses.to_string(),
-                d.mean.map(|m| format!("{m:.2}")).unwrap_or_else(|| "—".into()),
+                d.mean
+                    .map(|m| format!("{m:.2}"))
+                    .unwrap_or_else(|| "—".into()),
                 opt1(d.csi),
             ]
         })
@@ -201,7 +211,9 @@ fn SatisfactionBody(a: Arc<Analysis>, month: RwSignal<String>) -> impl IntoView 
             ),
             None => match all.explain(Method::Satisfaction, "") {
                 Some(e) => (i18n.t(Key::ValueExampleAll).to_string(), e),
-                None => return view! { <p class="help">{i18n.t(Key::InsightNoResult)}</p> }.into_any(),
+                None => {
+                    return view! { <p class="help">{i18n.t(Key::InsightNoResult)}</p> }.into_any()
+                }
             },
         };
         // Name each dimension's CSI after its dimension.
