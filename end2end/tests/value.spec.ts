@@ -185,18 +185,18 @@ test('Loyalty: score histogram and table agree, quadrant types, tiers, worked ex
   await expect(teach.getByRole('heading', { name: `Worked example: ${options[4]}` })).toBeVisible();
   await expect(teach.locator('.steps li')).toHaveCount(12);
   await expect(teach.locator('.steps')).toContainText('score = 100 · Σ wᵢcᵢ / Σ wᵢ');
-  await expect(teach.locator('.params')).toContainText('NPS weight = 0.200');
+  await expect(teach.locator('.params')).toContainText('weight of NPS = 0.200');
 
-  // The NPS weight set to 0: the scores change at once and the weight stays after a reload.
+  // The weight of NPS set to 0: the scores change at once and the weight stays after a reload.
   const mean = () => page.getByText(/Mean loyalty score \d/).textContent();
   const before = await mean();
-  await page.getByRole('spinbutton', { name: 'NPS weight' }).fill('0');
-  await page.getByRole('spinbutton', { name: 'NPS weight' }).press('Tab');
-  await expect(teach.locator('.params')).toContainText('NPS weight = 0.000');
+  await page.getByRole('spinbutton', { name: 'weight of NPS' }).fill('0');
+  await page.getByRole('spinbutton', { name: 'weight of NPS' }).press('Tab');
+  await expect(teach.locator('.params')).toContainText('weight of NPS = 0.000');
   expect(await mean()).not.toBe(before);
   await page.reload();
-  await expect(page.getByRole('spinbutton', { name: 'NPS weight' })).toHaveValue('0');
-  await expect(page.locator('details.teach .params')).toContainText('NPS weight = 0.000');
+  await expect(page.getByRole('spinbutton', { name: 'weight of NPS' })).toHaveValue('0');
+  await expect(page.locator('details.teach .params')).toContainText('weight of NPS = 0.000');
 });
 
 test('Satisfaction: NPS by month and CSI per dimension match their tables; weights apply and persist', async ({ page }) => {
@@ -232,13 +232,13 @@ test('Satisfaction: NPS by month and CSI per dimension match their tables; weigh
   const mean = dimCsi.reduce((s, x) => s + x, 0) / 5;
   expect(Math.abs(Number(await overall.textContent()) - mean)).toBeLessThan(0.11);
 
-  // Reliability weighs 4 times as much as each other dimension: the overall CSI moves toward it.
+  // Reliability weighs 4 times as much as each other dimension (half of all weight): the overall CSI moves toward it.
   await page.getByRole('spinbutton', { name: 'Weight: reliability 可信度' }).fill('0.8');
   await page.getByRole('spinbutton', { name: 'Weight: reliability 可信度' }).press('Tab');
   const weighted = (dimCsi[0] * 0.8 + 0.2 * (dimCsi[1] + dimCsi[2] + dimCsi[3] + dimCsi[4])) / 1.6;
   await expect.poll(async () => Math.abs(Number(await overall.textContent()) - weighted)).toBeLessThan(0.11);
   await expect(page.getByRole('figure', { name: 'CSI per dimension' }).getByRole('table').locator('tbody tr').first())
-    .toContainText('33.3%');
+    .toContainText('50.0%');
   await page.reload();
   await expect(page.getByRole('spinbutton', { name: 'Weight: reliability 可信度' })).toHaveValue('0.8');
   await expect.poll(async () => Math.abs(Number(await page.locator('[data-figure="csi"]').textContent()) - weighted))
