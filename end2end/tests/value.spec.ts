@@ -237,6 +237,8 @@ test('Satisfaction: NPS by month and CSI per dimension match their tables; weigh
   await page.getByRole('spinbutton', { name: 'Weight: reliability 可信度' }).press('Tab');
   const weighted = (dimCsi[0] * 0.8 + 0.2 * (dimCsi[1] + dimCsi[2] + dimCsi[3] + dimCsi[4])) / 1.6;
   await expect.poll(async () => Math.abs(Number(await overall.textContent()) - weighted)).toBeLessThan(0.11);
+  // The page is drawn anew with the new figures: the chart shows again, its table one click away.
+  await page.getByRole('figure', { name: 'CSI per dimension' }).getByRole('button', { name: 'Show as table' }).click();
   await expect(page.getByRole('figure', { name: 'CSI per dimension' }).getByRole('table').locator('tbody tr').first())
     .toContainText('50.0%');
   await page.reload();
