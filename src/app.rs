@@ -12,6 +12,9 @@ use crate::pages::customers::{
     list::{CustomerList, ListState},
 };
 use crate::pages::data::{provide_export_state, DataPage, ExportReminder};
+use crate::pages::insight::value::{
+    clv::ClvPage, loyalty::LoyaltyAnalyticsPage, satisfaction::SatisfactionPage,
+};
 use crate::pages::insight::{abc::AbcPage, dashboard::DashboardPage, rfm::RfmPage};
 use crate::pages::insight::{churn::ChurnPage, lifecycle::LifecyclePage, matrix::MatrixPage};
 use crate::pages::loyalty::LoyaltyPage;
@@ -156,6 +159,7 @@ fn Header() -> impl IntoView {
             (Route::NewDeal(_) | Route::Deal(_), Route::Pipeline) => true,
             (Route::Rfm | Route::Abc, Route::Dashboard) => true,
             (Route::ValueMatrix | Route::Lifecycle | Route::Churn, Route::Dashboard) => true,
+            (Route::Clv | Route::LoyaltyAnalytics | Route::Satisfaction, Route::Dashboard) => true,
             (r, t) => r == t,
         };
         view! {
@@ -276,6 +280,9 @@ fn Body() -> impl IntoView {
             Route::ValueMatrix => view! { <MatrixPage/> }.into_any(),
             Route::Lifecycle => view! { <LifecyclePage/> }.into_any(),
             Route::Churn => view! { <ChurnPage/> }.into_any(),
+            Route::Clv => view! { <ClvPage/> }.into_any(),
+            Route::LoyaltyAnalytics => view! { <LoyaltyAnalyticsPage/> }.into_any(),
+            Route::Satisfaction => view! { <SatisfactionPage/> }.into_any(),
             Route::Data => view! { <DataPage/> }.into_any(),
             Route::Settings => view! { <SettingsPage/> }.into_any(),
             Route::CustomerContact(id) => view! { <ContactForm customer_id=id/> }.into_any(),

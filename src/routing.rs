@@ -36,6 +36,12 @@ pub enum Route {
     Lifecycle,
     /// Churn warnings ranked by value at risk.
     Churn,
+    /// Customer lifetime value: BG/NBD, Gamma-Gamma and the textbook formula.
+    Clv,
+    /// Loyalty analysis: score, quadrant, tiers.
+    LoyaltyAnalytics,
+    /// Satisfaction: NPS over time and CSI.
+    Satisfaction,
     /// Demo data and what is stored.
     Data,
     /// Shop settings.
@@ -96,6 +102,9 @@ impl Route {
             (Some("analytics"), Some("matrix"), _) => Route::ValueMatrix,
             (Some("analytics"), Some("lifecycle"), _) => Route::Lifecycle,
             (Some("analytics"), Some("churn"), _) => Route::Churn,
+            (Some("analytics"), Some("clv"), _) => Route::Clv,
+            (Some("analytics"), Some("loyalty"), _) => Route::LoyaltyAnalytics,
+            (Some("analytics"), Some("satisfaction"), _) => Route::Satisfaction,
             (Some("analytics"), ..) => Route::Dashboard,
             (Some("data"), ..) => Route::Data,
             (Some("settings"), ..) => Route::Settings,
@@ -121,6 +130,9 @@ impl Route {
             Route::ValueMatrix => "#/analytics/matrix".into(),
             Route::Lifecycle => "#/analytics/lifecycle".into(),
             Route::Churn => "#/analytics/churn".into(),
+            Route::Clv => "#/analytics/clv".into(),
+            Route::LoyaltyAnalytics => "#/analytics/loyalty".into(),
+            Route::Satisfaction => "#/analytics/satisfaction".into(),
             Route::Data => "#/data".into(),
             Route::Settings => "#/settings".into(),
             Route::CustomerContact(id) => format!("#/customers/{id}/contact"),
@@ -200,6 +212,9 @@ mod tests {
             Route::ValueMatrix,
             Route::Lifecycle,
             Route::Churn,
+            Route::Clv,
+            Route::LoyaltyAnalytics,
+            Route::Satisfaction,
             Route::Data,
             Route::Settings,
             Route::CustomerContact(id),

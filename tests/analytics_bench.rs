@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
 
 use chrono::NaiveDate;
-use kehu_core::analytics::clv::{clv_report, ClvOptions, TimeUnit};
+use kehu_core::analytics::clv::{clv_report, workspace_clv, ClvOptions, TimeUnit};
 use kehu_core::analytics::{analyze, transactions_of};
 use kehu_core::demo::{generate, DemoSize};
 use kehu_core::model::AnalysisSettings;
@@ -61,8 +61,19 @@ fn measure(size: DemoSize, name: &str, as_of: NaiveDate) -> serde_json::Value {
         assert!(!report.customers.is_empty());
         assert!(report.bgnbd.r > 0.0 && report.bgnbd.alpha > 0.0);
     }
+    // What the CLV page runs: the same fit plus the top customers and the textbook inputs.
+    let mut page_runs = Vec::new();
+    for _ in 0..3 {
+        let start = now_ms();
+        let w = workspace_clv(&tx, as_of, &settings.clv, 20);
+        page_runs.push(now_ms() - start);
+        assert!(w.model.is_ok());
+        assert_eq!(w.top.len(), 20);
+    }
     serde_json::json!({
         "size": name,
+        "clv_page_ms_median": median(page_runs.clone()),
+        "clv_page_ms_runs": page_runs,
         "customers": data.customers.len(),
         "orders": data.orders.len(),
         "purchasers": purchasers,

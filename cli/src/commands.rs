@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{Days, NaiveDate};
 use kehu_core::analytics::abc::{abc_of, AbcOptions};
-use kehu_core::analytics::clv::{clv_report, ClvOptions, TimeUnit};
+use kehu_core::analytics::clv::{clv_report, workspace_clv, ClvOptions, TimeUnit};
 use kehu_core::analytics::history::CustomerId;
 use kehu_core::analytics::rfm::{rfm_of_transactions, RfmOptions, RfmScoring};
 use kehu_core::analytics::{analyze as analyze_all, Transaction};
@@ -374,7 +374,48 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
         })
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let result = analyze_all(&data, as_of, &data.settings.analysis)?;
-    Sink::open(None)?.json(&result)
+    // The CLV page's figures: the same workspace function the app calls, with the same settings.
+    let tx = kehu_core::analytics::clv::transactions_of_orders(&data.orders);
+    let clv = workspace_clv(&tx, as_of, &data.settings.analysis.clv, 0);
+    let (bgnbd, gamma_gamma, error) = match &clv.model {
+        Ok(r) => (Some(r.bgnbd), r.gamma_gamma, None),
+        Err(e) => (None, None, Some(e.to_string())),
+    };
+    Sink::open(None)?.json(&AnalyzeJson {
+        analysis: &result,
+        clv: AnalyzeClv {
+            calibration_end: clv.options.calibration_end,
+            time_unit: clv.options.time_unit,
+            horizon_months: clv.options.horizon_months,
+            discount_rate: clv.options.discount_rate,
+            bgnbd,
+            gamma_gamma,
+            error,
+        },
+    })
+}
+
+/// `kehu analyze`'s output: every method of the analysis, plus the CLV model fit.
+#[derive(Serialize)]
+struct AnalyzeJson<'a> {
+    #[serde(flatten)]
+    analysis: &'a kehu_core::analytics::Analysis,
+    clv: AnalyzeClv,
+}
+
+/// The CLV model as the app's CLV page shows it.
+#[derive(Serialize)]
+struct AnalyzeClv {
+    calibration_end: NaiveDate,
+    time_unit: TimeUnit,
+    horizon_months: u32,
+    discount_rate: f64,
+    /// Fitted BG/NBD parameters (`None` when the data are too thin: see `error`).
+    bgnbd: Option<kehu_core::analytics::clv::BgNbdParams>,
+    /// Fitted Gamma-Gamma parameters, when spend could be modelled.
+    gamma_gamma: Option<kehu_core::analytics::clv::GammaGammaParams>,
+    /// Why the model could not be fitted.
+    error: Option<String>,
 }
 
 #[derive(Serialize)]

@@ -273,6 +273,14 @@ fn demo_then_analyze() {
         assert!(v.get(key).is_some(), "{key}");
     }
     assert_eq!(v["as_of"], "2026-01-01");
+    // The CLV fit, as the app's CLV page shows it: calibration ends on the analysis date.
+    assert_eq!(v["clv"]["calibration_end"], "2026-01-01");
+    assert_eq!(v["clv"]["time_unit"], "week");
+    assert!(v["clv"]["bgnbd"]["r"].as_f64().is_some_and(|r| r > 0.0));
+    assert!(v["clv"]["gamma_gamma"]["p"]
+        .as_f64()
+        .is_some_and(|p| p > 0.0));
+    assert!(v["clv"]["error"].is_null());
     let csv = ok_text(&[
         "demo",
         "--seed",

@@ -523,6 +523,12 @@ pub struct AnalysisSettings {
     /// A fixed analysis date (a teacher replaying a data set as of one day); `None` = today.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<NaiveDate>,
+    /// CLV model parameters (calibration end, time unit, horizon, discount rate).
+    #[serde(skip_serializing_if = "is_default")]
+    pub clv: crate::analytics::clv::ClvSettings,
+    /// Relative weights of the five CSI dimensions in the overall CSI.
+    #[serde(skip_serializing_if = "is_default")]
+    pub csi_weights: crate::analytics::satisfaction::CsiWeights,
 }
 
 /// True when `t` is its type's default (settings left at their defaults are not written out, so
@@ -556,6 +562,8 @@ impl Default for AnalysisSettings {
             churn_p_alive_below: 0.5,
             loyalty_weights: crate::analytics::loyalty::LoyaltyWeights::default(),
             as_of: None,
+            clv: crate::analytics::clv::ClvSettings::default(),
+            csi_weights: crate::analytics::satisfaction::CsiWeights::default(),
         }
     }
 }

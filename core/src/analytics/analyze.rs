@@ -38,6 +38,9 @@ pub enum AnalysisError {
     /// Bad loyalty weights.
     #[error(transparent)]
     Loyalty(#[from] LoyaltyError),
+    /// Bad CSI weights.
+    #[error(transparent)]
+    CsiWeights(#[from] super::satisfaction::CsiWeightsError),
 }
 
 /// The results of every method, as of one date.
@@ -201,12 +204,14 @@ pub fn analyze_records_with_p_alive(
         .map(|(&u, _)| u)
         .collect();
     let segments = survey_segments(surveys, &rfm, &buyers);
-    let satisfaction = satisfaction(surveys, as_of, |s| {
+    settings.csi_weights.check()?;
+    let mut satisfaction = satisfaction(surveys, as_of, |s| {
         segments
             .get(&s.customer_id.as_u128())
             .map_or("none", |seg| seg.id())
             .to_owned()
     });
+    satisfaction.apply_csi_weights(&settings.csi_weights);
     Ok(Analysis {
         as_of,
         histories,

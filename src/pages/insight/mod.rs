@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod matrix;
 pub mod rfm;
 pub mod teach;
+pub mod value;
 
 use std::sync::Arc;
 
@@ -126,6 +127,9 @@ pub fn InsightNav() -> impl IntoView {
             {link(Route::ValueMatrix, Key::MethodsMatrixNav)}
             {link(Route::Lifecycle, Key::MethodsLifecycleNav)}
             {link(Route::Churn, Key::MethodsChurnNav)}
+            {link(Route::Clv, Key::ValueNavClv)}
+            {link(Route::LoyaltyAnalytics, Key::ValueNavLoyalty)}
+            {link(Route::Satisfaction, Key::ValueNavSatisfaction)}
         </nav>
     }
 }

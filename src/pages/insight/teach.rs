@@ -69,6 +69,10 @@ pub fn value(i18n: I18n, v: &Value) -> String {
         Value::Id(id) if super::matrix::id_key(id).is_some() => super::matrix::id_key(id)
             .map(|k| i18n.t(k).to_string())
             .unwrap_or_default(),
+        // Loyalty quadrants (the course's loyalty types).
+        Value::Id(id) if id == "true" => i18n.t(Key::SalesQuadrantTrue).to_string(),
+        Value::Id(id) if id == "latent" => i18n.t(Key::SalesQuadrantLatent).to_string(),
+        Value::Id(id) if id == "spurious" => i18n.t(Key::SalesQuadrantSpurious).to_string(),
         other => value_text(i18n, other),
     }
 }

@@ -19,6 +19,7 @@ mod simulate;
 mod special;
 mod summary;
 mod textbook;
+mod workspace;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -30,9 +31,13 @@ pub use report::{clv_report, explain_customer, ClvExplanation, WorkedExample, FA
 pub use simulate::{simulate_transactions, SimulationSpec};
 pub use summary::summarize;
 pub use textbook::{textbook_clv, TextbookClv, TextbookClvInput};
+pub use workspace::{
+    explain_workspace_customer, textbook_basis, transactions_of_orders, workspace_clv, ClvSettings,
+    TextbookBasis, TopCustomer, WorkspaceClv,
+};
 
 /// The unit time is measured in for the models (recency, T, the prediction horizon, α).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
     /// Days.
