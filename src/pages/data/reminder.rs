@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use kehu_core::Timestamp;
 
-use crate::browser::next_frame;
 use crate::i18n::{use_i18n, Key};
 use crate::routing::{navigate, use_route, Route};
 use crate::state::{now, use_app, LoadState};
@@ -128,8 +127,9 @@ pub fn jump_to_export(state: ExportState) {
         return;
     }
     state.jump.set(false);
-    leptos::task::spawn_local(async move {
-        next_frame().await;
+    // In the next animation frame, after the router has focused the page's heading (it asks for
+    // the same frame first), so this focus is the one that stays.
+    request_animation_frame(move || {
         if let Some(heading) = document().get_element_by_id(EXPORT_HEADING) {
             heading.scroll_into_view();
             if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(heading) {

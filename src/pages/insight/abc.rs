@@ -47,22 +47,18 @@ pub fn AbcPage() -> impl IntoView {
 
 /// One row per buying customer: revenue, position, share before and class.
 fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
-    let names: HashMap<String, String> = app.data.customers.with_untracked(|cs| {
-        cs.iter()
-            .map(|c| (c.id.to_string(), customer_label(c)))
-            .collect()
-    });
-    let mut out = vec![[
-        Key::InsightColCustomer,
-        Key::InsightColId,
-        Key::InsightColRevenue,
-        Key::InsightTermPosition,
-        Key::InsightTermShareBefore,
-        Key::InsightTermClass,
-    ]
-    .iter()
-    .map(|k| i18n.t(*k).to_string())
-    .collect::<Vec<_>>()];
+    let names = super::customer_names(app);
+    let mut out = vec![super::heading(
+        i18n,
+        &[
+            Key::InsightColCustomer,
+            Key::InsightColId,
+            Key::InsightColRevenue,
+            Key::InsightTermPosition,
+            Key::InsightTermShareBefore,
+            Key::InsightTermClass,
+        ],
+    )];
     for c in &a.abc.customers {
         out.push(vec![
             names.get(&*c.customer_id).cloned().unwrap_or_default(),
@@ -89,13 +85,7 @@ fn AbcParams() -> impl IntoView {
     let b_text = RwSignal::new(b0.to_string());
     let error = RwSignal::new(None::<String>);
     let apply = move || {
-        let parse = |s: String| {
-            s.trim()
-                .replace(',', ".")
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-        };
+        let parse = |s: String| super::parse_number(&s);
         match (parse(a_text.get_untracked()), parse(b_text.get_untracked())) {
             (Some(a), Some(b)) if 0.0 < a && a <= b && b <= 100.0 => {
                 error.set(None);

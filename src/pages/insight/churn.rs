@@ -80,23 +80,19 @@ pub fn ChurnPage() -> impl IntoView {
 
 /// One row per warning, by value at risk.
 fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
-    let names: HashMap<String, String> = app.data.customers.with_untracked(|cs| {
-        cs.iter()
-            .map(|c| (c.id.to_string(), customer_label(c)))
-            .collect()
-    });
-    let mut out = vec![[
-        Key::InsightColCustomer,
-        Key::InsightColId,
-        Key::SalesTermDaysSinceLast,
-        Key::SalesTermIntervalDays,
-        Key::SalesTermThresholdDays,
-        Key::SalesTermPAlive,
-        Key::SalesTermValueAtRisk,
-    ]
-    .iter()
-    .map(|k| i18n.t(*k).to_string())
-    .collect::<Vec<_>>()];
+    let names = super::customer_names(app);
+    let mut out = vec![super::heading(
+        i18n,
+        &[
+            Key::InsightColCustomer,
+            Key::InsightColId,
+            Key::SalesTermDaysSinceLast,
+            Key::SalesTermIntervalDays,
+            Key::SalesTermThresholdDays,
+            Key::SalesTermPAlive,
+            Key::SalesTermValueAtRisk,
+        ],
+    )];
     for id in &a.churn.warnings {
         let Some(c) = a.churn.customer(id) else {
             continue;
@@ -127,13 +123,7 @@ fn ChurnParams() -> impl IntoView {
     let p_text = RwSignal::new(p0.to_string());
     let error = RwSignal::new(None::<String>);
     let apply = move || {
-        let parse = |s: String| {
-            s.trim()
-                .replace(',', ".")
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-        };
+        let parse = |s: String| super::parse_number(&s);
         let (k, p) = (k_text.get_untracked(), p_text.get_untracked());
         match (parse(k.clone()), parse(p.clone())) {
             (Some(k), Some(p)) if k > 0.0 && k <= 100.0 && (0.0..=1.0).contains(&p) => {

@@ -60,21 +60,17 @@ pub fn LifecyclePage() -> impl IntoView {
 
 /// One row per customer: orders, revenue and stage.
 fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
-    let names: HashMap<String, String> = app.data.customers.with_untracked(|cs| {
-        cs.iter()
-            .map(|c| (c.id.to_string(), customer_label(c)))
-            .collect()
-    });
-    let mut out = vec![[
-        Key::InsightColCustomer,
-        Key::InsightColId,
-        Key::SalesTermOrders,
-        Key::InsightColRevenue,
-        Key::MethodsColStage,
-    ]
-    .iter()
-    .map(|k| i18n.t(*k).to_string())
-    .collect::<Vec<_>>()];
+    let names = super::customer_names(app);
+    let mut out = vec![super::heading(
+        i18n,
+        &[
+            Key::InsightColCustomer,
+            Key::InsightColId,
+            Key::SalesTermOrders,
+            Key::InsightColRevenue,
+            Key::MethodsColStage,
+        ],
+    )];
     for (c, h) in a.lifecycle.customers.iter().zip(&a.histories.customers) {
         out.push(vec![
             names.get(&*c.customer_id).cloned().unwrap_or_default(),

@@ -105,22 +105,18 @@ pub fn MatrixPage() -> impl IntoView {
 
 /// One row per buying customer: AOV, orders, cell and strategy.
 fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
-    let names: HashMap<String, String> = app.data.customers.with_untracked(|cs| {
-        cs.iter()
-            .map(|c| (c.id.to_string(), customer_label(c)))
-            .collect()
-    });
-    let mut out = vec![[
-        Key::InsightColCustomer,
-        Key::InsightColId,
-        Key::MethodsTermAov,
-        Key::SalesTermOrders,
-        Key::MethodsTermCell,
-        Key::MethodsTermStrategy,
-    ]
-    .iter()
-    .map(|k| i18n.t(*k).to_string())
-    .collect::<Vec<_>>()];
+    let names = super::customer_names(app);
+    let mut out = vec![super::heading(
+        i18n,
+        &[
+            Key::InsightColCustomer,
+            Key::InsightColId,
+            Key::MethodsTermAov,
+            Key::SalesTermOrders,
+            Key::MethodsTermCell,
+            Key::MethodsTermStrategy,
+        ],
+    )];
     for c in &a.value_matrix.customers {
         out.push(vec![
             names.get(&*c.customer_id).cloned().unwrap_or_default(),

@@ -74,6 +74,29 @@ pub fn ExportBar(
     }
 }
 
+/// Customer names by id text, for the per-customer rows of an export.
+pub fn customer_names(app: crate::state::AppState) -> std::collections::HashMap<String, String> {
+    app.data.customers.with_untracked(|cs| {
+        cs.iter()
+            .map(|c| (c.id.to_string(), crate::pages::sales::customer_label(c)))
+            .collect()
+    })
+}
+
+/// The heading row of an export: `keys` in the current language.
+pub fn heading(i18n: crate::i18n::I18n, keys: &[Key]) -> Vec<String> {
+    keys.iter().map(|k| i18n.t(*k).to_string()).collect()
+}
+
+/// A number as a user types it ("12.5" or "12,5"), if it is one and finite.
+pub fn parse_number(text: &str) -> Option<f64> {
+    text.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+}
+
 /// What every method page shows, in order: its title with the CSV export and print buttons, the
 /// links between the insight pages, its parameters, and its body drawn from the current analysis.
 /// `export` gives the table the CSV export writes, heading row first.

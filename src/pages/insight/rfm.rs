@@ -69,25 +69,21 @@ pub fn RfmPage() -> impl IntoView {
 
 /// One row per customer with a purchase: the inputs, the scores and the segment.
 fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
-    let names: HashMap<String, String> = app.data.customers.with_untracked(|cs| {
-        cs.iter()
-            .map(|c| (c.id.to_string(), customer_label(c)))
-            .collect()
-    });
-    let mut out = vec![[
-        Key::InsightColCustomer,
-        Key::InsightColId,
-        Key::SalesTermRecencyDays,
-        Key::SalesTermFrequency,
-        Key::SalesTermMonetary,
-        Key::SalesTermR,
-        Key::SalesTermF,
-        Key::SalesTermM,
-        Key::InsightColSegment,
-    ]
-    .iter()
-    .map(|k| i18n.t(*k).to_string())
-    .collect::<Vec<_>>()];
+    let names = super::customer_names(app);
+    let mut out = vec![super::heading(
+        i18n,
+        &[
+            Key::InsightColCustomer,
+            Key::InsightColId,
+            Key::SalesTermRecencyDays,
+            Key::SalesTermFrequency,
+            Key::SalesTermMonetary,
+            Key::SalesTermR,
+            Key::SalesTermF,
+            Key::SalesTermM,
+            Key::InsightColSegment,
+        ],
+    )];
     for c in &a.rfm.customers {
         out.push(vec![
             names.get(&*c.customer_id).cloned().unwrap_or_default(),
