@@ -1,7 +1,6 @@
 //! ABC (Pareto): the cumulative revenue curve with the A and B thresholds, the class table, the
 //! thresholds (applied at once and saved) and the teaching panel.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -14,7 +13,7 @@ use super::chart::{ChartFrame, WIDTH};
 use super::teach::{Teach, TeachState};
 use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
-use crate::pages::sales::{customer_label, money_in};
+use crate::pages::sales::money_in;
 use crate::state::{use_app, AppState};
 
 /// The curve read at every tenth of the customers: (customers %, revenue %). The first point at

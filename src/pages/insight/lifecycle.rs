@@ -2,7 +2,6 @@
 //! each stage's rule with the thresholds in force, the thresholds (applied at once and saved) and
 //! the teaching panel.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -18,7 +17,7 @@ use super::teach::{Teach, TeachState};
 use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::pages::customers::view::stage_key;
-use crate::pages::sales::{customer_label, money_in};
+use crate::pages::sales::money_in;
 use crate::state::{use_app, AppState};
 
 /// Largest threshold accepted, in days or orders (a hundred years of days).

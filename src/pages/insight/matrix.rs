@@ -2,7 +2,6 @@
 //! the quadrant lines at the medians or at set values, the customers and revenue per quadrant, the
 //! course's strategy for each, the splits (applied at once and saved) and the teaching panel.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -16,7 +15,7 @@ use super::chart::{ChartFrame, WIDTH};
 use super::teach::{Teach, TeachState};
 use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
-use crate::pages::sales::{customer_label, money_in};
+use crate::pages::sales::money_in;
 use crate::state::{use_app, AppState};
 
 /// Columns and rows of the scatter's grid: customers closer than one grid step share one mark.

@@ -1,7 +1,6 @@
 //! RFM: the R×F heatmap (customers and revenue per cell), the segment table, the parameters (bins,
 //! analysis date, window) that apply at once and are saved, and the teaching panel.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -18,7 +17,7 @@ use super::teach::{Teach, TeachState};
 use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::pages::customers::view::segment_key;
-use crate::pages::sales::{customer_label, money_in};
+use crate::pages::sales::money_in;
 use crate::state::{use_app, AppState};
 
 /// The number of score bins in force.
