@@ -471,6 +471,21 @@ impl AppState {
         Ok(())
     }
 
+    /// [`AppState::apply`] for an edit that started from an earlier version of one record (a form
+    /// opened a while ago): refused as stale, with nothing written, when that record has been saved
+    /// newer since (e.g. in another tab), instead of overwriting the newer version.
+    ///
+    /// # Errors
+    /// [`StorageError::NotSaved`] around `Stale` in that case, or the storage error of the write.
+    pub async fn apply_from(self, changes: Vec<Change>, base: Base) -> Result<(), StorageError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.write(&changes, Some(base)).await?;
+        self.data.show(changes);
+        Ok(())
+    }
+
     /// Replaces the whole workspace with `data` in one transaction.
     ///
     /// # Errors

@@ -384,8 +384,18 @@ fn SaleForm(order: Option<Uuid>, customer: Option<Uuid>) -> impl IntoView {
         saving.set(true);
         let paid = money_in(app, plan.paid);
         let balance = plan.balance_after.to_string();
+        // An edit is checked against the version the form was opened with.
+        let base = existing.as_ref().map(|o| crate::storage::Base {
+            store: StoreName::Orders,
+            id: o.id,
+            updated_at: o.updated_at,
+        });
         leptos::task::spawn_local(async move {
-            match app.apply(changes).await {
+            let saved = match base {
+                Some(base) => app.apply_from(changes, base).await,
+                None => app.apply(changes).await,
+            };
+            match saved {
                 Ok(()) => {
                     toasts.info(
                         Key::SalesSaved,
