@@ -167,6 +167,42 @@ test('two tabs: each sees the other\'s changes, and a stale edit is refused', as
   await b.close();
 });
 
+test('two tabs: a sale edited from a stale form is refused, and the newer edit is kept', async ({ page }) => {
+  const a = page;
+  const b = await page.context().newPage();
+  await openApp(a);
+  await openApp(b, '#/sales');
+  await addCustomer(a, { name: 'Sale Su' });
+  await a.getByRole('main').focus();
+  await a.keyboard.press('n');
+  await expect(a.getByRole('combobox', { name: 'Customer' })).toBeFocused();
+  await a.keyboard.type('Sale');
+  await expect(a.getByRole('listbox', { name: 'Customer' }).getByRole('option').first()).toContainText('Sale Su');
+  await a.keyboard.press('Enter');
+  await a.getByRole('textbox', { name: 'Amount (before points)' }).fill('100');
+  await a.getByRole('button', { name: 'Save sale' }).click();
+  await expect(a.getByText('Sale of ¥100.00 saved for Sale Su; points balance 100.')).toBeVisible();
+  await expect(b.getByRole('table').getByRole('row').nth(1)).toContainText('¥100.00');
+
+  // A opens the sale's form; B saves a newer version meanwhile; A's save is refused.
+  await a.getByRole('link', { name: /^Edit sale of / }).click();
+  await expect(a.getByRole('textbox', { name: 'Amount (before points)' })).toHaveValue('100.00');
+  await a.getByRole('textbox', { name: 'Amount (before points)' }).fill('300');
+  await b.getByRole('link', { name: /^Edit sale of / }).click();
+  await b.getByRole('textbox', { name: 'Amount (before points)' }).fill('250');
+  await b.getByRole('button', { name: 'Save sale' }).click();
+  await expect(b.getByText('Sale of ¥250.00 saved for Sale Su; points balance 250.')).toBeVisible();
+  await a.getByRole('button', { name: 'Save sale' }).click();
+  await expect(a.getByText(/Not saved: .*changed in another tab/)).toBeVisible();
+
+  // What is stored is B's edit.
+  await a.reload();
+  await openApp(a, '#/sales');
+  await expect(a.getByRole('table').getByRole('row').nth(1)).toContainText('¥250.00');
+  await expect(a.getByRole('table')).not.toContainText('¥300.00');
+  await b.close();
+});
+
 test('a database from a newer version (higher IndexedDB version) is refused and left untouched', async ({ page }) => {
   // A page of the same origin that does not run the app.
   await page.route('**/blank.html', (route) => route.fulfill({
