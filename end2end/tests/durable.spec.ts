@@ -203,6 +203,25 @@ test('two tabs: a sale edited from a stale form is refused, and the newer edit i
   await b.close();
 });
 
+test('two tabs: the settings form follows the other tab\'s save instead of writing stale values', async ({ page }) => {
+  const a = page;
+  const b = await page.context().newPage();
+  await openApp(a, '#/settings');
+  await openApp(b, '#/settings');
+  const nameA = a.getByRole('textbox', { name: 'Shop name' });
+  const nameB = b.getByRole('textbox', { name: 'Shop name' });
+  await nameB.fill('Tab B Shop');
+  await b.getByRole('button', { name: 'Save' }).click();
+  await expect(b.getByText('Settings saved.')).toBeVisible();
+  // A's open form now shows B's name; saving A keeps it.
+  await expect(nameA).toHaveValue('Tab B Shop');
+  await a.getByRole('button', { name: 'Save' }).click();
+  await expect(a.getByText('Settings saved.')).toBeVisible();
+  await a.reload();
+  await expect(a.getByRole('textbox', { name: 'Shop name' })).toHaveValue('Tab B Shop');
+  await b.close();
+});
+
 test('a database from a newer version (higher IndexedDB version) is refused and left untouched', async ({ page }) => {
   // A page of the same origin that does not run the app.
   await page.route('**/blank.html', (route) => route.fulfill({

@@ -16,6 +16,19 @@ pub fn SettingsPage() -> impl IntoView {
     let app = use_app();
     let shop_name = RwSignal::new(app.data.settings.with_untracked(|s| s.shop_name.clone()));
     let currency = RwSignal::new(app.data.settings.with_untracked(|s| s.currency.clone()));
+    // Another tab's change (or loaded data) replaces what the form shows, as on the loyalty page,
+    // so a save here never writes stale values over a newer version.
+    Effect::new(move |prev: Option<(String, String)>| {
+        let stored = app
+            .data
+            .settings
+            .with(|s| (s.shop_name.clone(), s.currency.clone()));
+        if prev.as_ref().is_some_and(|p| *p != stored) {
+            shop_name.set(stored.0.clone());
+            currency.set(stored.1.clone());
+        }
+        stored
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let toasts = use_toasts();
