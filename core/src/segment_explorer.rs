@@ -56,7 +56,8 @@ pub struct SegmentFilter {
 }
 
 /// A filter that cannot select anything because a range is backwards.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
 pub enum FilterError {
     /// Least spend above most spend.
     #[error("the least spend ({min}) is more than the most spend ({max})")]

@@ -142,3 +142,57 @@ test('bulk tag with Undo, follow-up tasks, and the segment as CSV', async ({ pag
   expect(csvNames.slice(0, shown.length)).toEqual(shown);
   for (const l of lines.slice(1)) expect(l).toContain(',A,');
 });
+
+test('saved segments travel in a data file: merged on another device, a clashing name numbered, a bad one refused', async ({ page, browser }) => {
+  await loadDemo(page);
+  await page.goto('/#/segments');
+  await page.getByRole('group', { name: 'ABC class' }).getByRole('checkbox', { name: 'A', exact: true }).check();
+  const classA = await matchCount(page);
+  await page.getByRole('textbox', { name: 'Segment name' }).fill('Top customers');
+  await page.getByRole('button', { name: 'Save segment' }).click();
+  await expect(page.getByText('Segment “Top customers” saved.')).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Data' }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export everything (JSON)' }).click(),
+  ]);
+  const text = readFileSync(await download.path(), 'utf8');
+
+  // Another device already has a segment of that name (another id, another filter).
+  const other = await browser.newContext();
+  const page2 = await other.newPage();
+  await openApp(page2, '#/segments');
+  await expect(page2.getByRole('heading', { name: 'Segment explorer', level: 1 })).toBeVisible();
+  await page2.getByRole('textbox', { name: 'Segment name' }).fill('top customers');
+  await page2.getByRole('button', { name: 'Save segment' }).click();
+  await expect(page2.getByText('Segment “top customers” saved.')).toBeVisible();
+
+  const choose = async (name: string, body: string) =>
+    page2.getByLabel('Choose a Kehu data file (.json)').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(body, 'utf8') });
+  await page2.goto('/#/data');
+  // A file whose segment has a backwards spend range is refused, naming where.
+  const bad = JSON.parse(text);
+  Object.assign(bad.settings.segments[0].filter, { spend_min: 50000, spend_max: 100 });
+  await choose('bad-segment.json', JSON.stringify(bad));
+  const alert = page2.getByRole('alert');
+  await expect(alert).toContainText('settings.segments[0].filter');
+  await expect(alert).toContainText('The least spend (');
+  await expect(alert).toContainText('Nothing was imported; your data is unchanged.');
+
+  await choose('shop.json', text);
+  await page2.getByRole('button', { name: 'Merge into my data…' }).click();
+  const preview = page2.getByRole('region', { name: 'Merge preview' });
+  await expect(preview.getByRole('row', { name: /^Saved segments/ }).getByRole('cell')).toHaveText(['1', '0', '0', '0', '0']);
+  await preview.getByRole('button', { name: /^Merge \(\d+ records written\)$/ }).click();
+  await expect(page2.getByText(/^Merged: \d+ new, 0 updated\.$/)).toBeVisible({ timeout: 30_000 });
+
+  await page2.goto('/#/segments');
+  await expect(page2.getByRole('button', { name: 'Open segment top customers' })).toBeVisible();
+  await page2.getByRole('button', { name: 'Open segment Top customers (2)' }).click();
+  await expect(page2.getByRole('group', { name: 'ABC class' }).getByRole('checkbox', { name: 'A', exact: true })).toBeChecked();
+  await expect.poll(() => matchCount(page2)).toBe(classA);
+  // Stored, not only shown.
+  await page2.reload();
+  await expect(page2.getByRole('button', { name: 'Open segment Top customers (2)' })).toBeVisible();
+  await other.close();
+});

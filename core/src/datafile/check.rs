@@ -4,12 +4,15 @@
 //! Cheap on a large file: ids go into maps with a fast id hasher, and a problem's JSON path is
 //! only formatted when there is a problem.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{ProblemKind, Problems};
 use crate::analytics::history::FastMap;
 use crate::model::Dataset;
+use crate::segment_explorer::SavedSegment;
 use crate::validate::validate_customer;
 
 /// Records every id of one list, reporting repeats.
@@ -250,5 +253,32 @@ pub(super) fn check(data: &Dataset, today: NaiveDate, problems: &mut Problems) {
         ("churn_p_alive_below", a.churn_p_alive_below),
     ] {
         finite_not_negative(v, || format!("settings.analysis.{name}"), problems);
+    }
+    segments(&data.settings.segments, problems);
+}
+
+/// Saved segments as the segment explorer would save them: unique ids, a name unique without
+/// regard to case, ranges that are not backwards.
+fn segments(list: &[SavedSegment], problems: &mut Problems) {
+    ids(list.iter().map(|s| s.id), "settings.segments", problems);
+    let mut names: HashMap<String, usize> = HashMap::new();
+    for (i, s) in list.iter().enumerate() {
+        let name = s.name.trim();
+        if name.is_empty() {
+            problems.push(ProblemKind::SegmentNameEmpty.at(format!("settings.segments[{i}].name")));
+        } else if let Some(first) = names.insert(name.to_lowercase(), i) {
+            names.insert(name.to_lowercase(), first);
+            problems.push(
+                ProblemKind::SegmentNameTaken {
+                    name: name.to_string(),
+                    first: format!("settings.segments[{first}].name"),
+                }
+                .at(format!("settings.segments[{i}].name")),
+            );
+        }
+        if let Err(e) = s.filter.check() {
+            problems
+                .push(ProblemKind::SegmentFilter(e).at(format!("settings.segments[{i}].filter")));
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! *rejected* when it cannot be placed: a customer whose phone matches one customer here and whose
 //! e-mail matches another, a second file customer matching the same one here, and the records
 //! belonging to a rejected customer or order. Settings and the loyalty programme of this device
-//! are kept.
+//! are kept, except its saved segments: the file's are merged in like records (by id, newer wins),
+//! and a new one whose name another segment here already has is given a numbered name.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,6 +19,7 @@ use uuid::Uuid;
 use crate::model::{
     Customer, Dataset, Deal, Interaction, LedgerEntry, Order, SurveyResponse, Task, Timestamp,
 };
+use crate::segment_explorer::SavedSegment;
 use crate::validate::{normalize_email, normalize_phone};
 
 /// A kind of record.
@@ -31,11 +33,13 @@ pub enum Entity {
     Task,
     Survey,
     Ledger,
+    /// A saved segment (kept in the settings).
+    Segment,
 }
 
 impl Entity {
     /// Every kind, in the order previews list them.
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 8] = [
         Entity::Customer,
         Entity::Order,
         Entity::Interaction,
@@ -43,6 +47,7 @@ impl Entity {
         Entity::Task,
         Entity::Survey,
         Entity::Ledger,
+        Entity::Segment,
     ];
 }
 
@@ -99,7 +104,7 @@ pub struct MergePlan {
     pub conflicts: Vec<Conflict>,
     pub rejected: Vec<Rejected>,
     /// New and updated records, with references moved to the matched customers' ids here.
-    /// Settings and programme are this device's.
+    /// Settings and programme are this device's, with the saved segments merged.
     pub writes: Dataset,
 }
 
@@ -135,6 +140,13 @@ impl MergePlan {
             + w.tasks.len()
             + w.surveys.len()
             + w.ledger.len()
+            + self.segment_writes()
+    }
+
+    /// Saved segments the merge adds or updates (written with the settings).
+    pub fn segment_writes(&self) -> usize {
+        let c = self.counts_of(Entity::Segment);
+        c.new + c.updated
     }
 }
 
@@ -228,6 +240,12 @@ rec!(
     Entity::Survey,
     |r| format!("{} NPS {}", r.date, r.nps),
     |r, refs| owner(&mut r.customer_id, refs)
+);
+rec!(
+    SavedSegment,
+    Entity::Segment,
+    |s| s.name.clone(),
+    |_, _| Ok(())
 );
 rec!(
     LedgerEntry,
@@ -453,6 +471,16 @@ pub fn plan(local: &Dataset, incoming: &Dataset) -> MergePlan {
         &mut conflicts,
         &mut rejected,
     );
+    let segments = merge_kind(
+        &local.settings.segments,
+        &incoming.settings.segments,
+        &refs,
+        |_| None,
+        &mut conflicts,
+        &mut rejected,
+    );
+    let mut settings = local.settings.clone();
+    settings.segments = merged_segments(&local.settings.segments, segments.writes);
     MergePlan {
         counts: vec![
             (Entity::Customer, customer_counts),
@@ -462,6 +490,7 @@ pub fn plan(local: &Dataset, incoming: &Dataset) -> MergePlan {
             (Entity::Task, tasks.counts),
             (Entity::Survey, surveys.counts),
             (Entity::Ledger, ledger.counts),
+            (Entity::Segment, segments.counts),
         ],
         conflicts,
         rejected,
@@ -474,9 +503,41 @@ pub fn plan(local: &Dataset, incoming: &Dataset) -> MergePlan {
             surveys: surveys.writes,
             ledger: ledger.writes,
             loyalty: local.loyalty.clone(),
-            settings: local.settings.clone(),
+            settings,
         },
     }
+}
+
+/// This device's saved segments with the file's new and updated ones: an update replaces its
+/// segment in place, a new one goes at the end, and a name already used by another segment (case
+/// aside) gets the first free " (2)", " (3)"… so every name stays unique.
+fn merged_segments(local: &[SavedSegment], writes: Vec<SavedSegment>) -> Vec<SavedSegment> {
+    let mut out = local.to_vec();
+    for w in writes {
+        match out.iter().position(|s| s.id == w.id) {
+            Some(i) => out[i] = w,
+            None => out.push(w),
+        }
+    }
+    // Names here are unique already, so only a segment that clashes with an earlier one is renamed.
+    let used = |name: &str, out: &[SavedSegment], others: std::ops::Range<usize>, i: usize| {
+        let lower = name.trim().to_lowercase();
+        out[others]
+            .iter()
+            .enumerate()
+            .any(|(j, s)| j != i && s.name.trim().to_lowercase() == lower)
+    };
+    for i in 0..out.len() {
+        if used(&out[i].name, &out, 0..i, i) {
+            let base = out[i].name.trim().to_string();
+            let mut n = 2;
+            while used(&format!("{base} ({n})"), &out, 0..out.len(), i) {
+                n += 1;
+            }
+            out[i].name = format!("{base} ({n})");
+        }
+    }
+    out
 }
 
 /// `local` with the plan's writes applied, as the app's store will hold it after the merge.
@@ -506,6 +567,6 @@ pub fn apply(local: &Dataset, plan: &MergePlan) -> Dataset {
         surveys: put(&local.surveys, &w.surveys),
         ledger: put(&local.ledger, &w.ledger),
         loyalty: local.loyalty.clone(),
-        settings: local.settings.clone(),
+        settings: w.settings.clone(),
     }
 }

@@ -27,6 +27,7 @@ use crate::model::{
     Customer, Dataset, Deal, Interaction, LedgerEntry, LoyaltyProgramme, Order, Settings,
     SurveyResponse, Task, Timestamp,
 };
+use crate::segment_explorer::FilterError;
 use crate::validate::CustomerError;
 
 /// The value of the `format` field.
@@ -358,6 +359,12 @@ pub enum ProblemKind {
     CurrencyMismatch { envelope: String, settings: String },
     #[error("{0}")]
     Customer(CustomerError),
+    #[error("a saved segment needs a name")]
+    SegmentNameEmpty,
+    #[error("another saved segment ({first}) is already named \"{name}\"")]
+    SegmentNameTaken { name: String, first: String },
+    #[error("{0}")]
+    SegmentFilter(FilterError),
     #[error("and {more} more problems")]
     More { more: usize },
 }

@@ -795,3 +795,88 @@ fn every_export_validates_against_the_schema() {
     bad["orders"][0]["amount"] = "12".into();
     assert!(!validator.is_valid(&bad));
 }
+
+fn segment(id: u128, name: &str, updated: &str) -> crate::segment_explorer::SavedSegment {
+    crate::segment_explorer::SavedSegment {
+        id: Uuid::from_u128(id),
+        name: name.into(),
+        filter: crate::segment_explorer::SegmentFilter {
+            tags: vec!["vip".into()],
+            ..Default::default()
+        },
+        created_at: at("2026-01-01T00:00:00Z"),
+        updated_at: at(updated),
+    }
+}
+
+#[test]
+fn saved_segments_are_checked_like_the_explorer_saves_them() {
+    let mut d = tiny();
+    d.settings.segments = vec![
+        segment(1, "VIP", "2026-01-01T00:00:00Z"),
+        segment(2, " vip ", "2026-01-01T00:00:00Z"),
+        segment(1, "  ", "2026-01-01T00:00:00Z"),
+        segment(4, "Spend", "2026-01-01T00:00:00Z"),
+    ];
+    d.settings.segments[3].filter.spend_min = Some(500);
+    d.settings.segments[3].filter.spend_max = Some(100);
+    let p: Vec<String> = problems(&bytes_of(&json_of(&d)))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        p,
+        [
+            "settings.segments[2].id: id 00000000-0000-0000-0000-000000000001 is used twice (first at settings.segments[0].id)",
+            "settings.segments[1].name: another saved segment (settings.segments[0].name) is already named \"vip\"",
+            "settings.segments[2].name: a saved segment needs a name",
+            "settings.segments[3].filter: the least spend (500) is more than the most spend (100)",
+        ]
+    );
+}
+
+#[test]
+fn merge_brings_saved_segments_newer_wins_and_clashing_names_are_numbered() {
+    let mut local = tiny();
+    local.settings.segments = vec![
+        segment(1, "VIP", "2026-02-01T00:00:00Z"),
+        segment(2, "Lapsed", "2026-02-01T00:00:00Z"),
+        segment(3, "Same", "2026-02-01T00:00:00Z"),
+    ];
+    let mut incoming = tiny();
+    let mut newer = segment(1, "VIP", "2026-03-01T00:00:00Z");
+    newer.filter.tags.push("gold".into());
+    let mut older = segment(2, "Lapsed", "2026-01-01T00:00:00Z");
+    older.filter.include_archived = true;
+    incoming.settings.segments = vec![
+        newer.clone(),
+        older,
+        segment(3, "Same", "2026-02-01T00:00:00Z"),
+        segment(7, "vip", "2026-03-01T00:00:00Z"),
+        segment(8, "New one", "2026-03-01T00:00:00Z"),
+    ];
+    let plan = merge::plan(&local, &incoming);
+    let c = plan.counts_of(Entity::Segment);
+    assert_eq!(
+        (c.new, c.updated, c.unchanged, c.conflicts),
+        (2, 1, 1, 1),
+        "{plan:#?}"
+    );
+    assert_eq!(plan.segment_writes(), 3);
+    assert_eq!(plan.write_count(), 3);
+    let names: Vec<&str> = plan
+        .writes
+        .settings
+        .segments
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["VIP", "Lapsed", "Same", "vip (2)", "New one"]);
+    assert_eq!(plan.writes.settings.segments[0], newer);
+    assert!(!plan.writes.settings.segments[1].filter.include_archived);
+    let merged = merge::apply(&local, &plan);
+    assert_eq!(merged.settings.segments, plan.writes.settings.segments);
+    // The merged workspace is a valid file.
+    let text = export(&merged, exported(), "x").unwrap();
+    read(text.as_bytes(), today()).unwrap_or_else(|r| panic!("{r}"));
+}

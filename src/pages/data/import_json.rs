@@ -43,6 +43,7 @@ pub fn entity_key(e: Entity) -> Key {
         Entity::Task => Key::CountTasks,
         Entity::Survey => Key::CountSurveys,
         Entity::Ledger => Key::CountLedger,
+        Entity::Segment => Key::SegmentsCountLabel,
     }
 }
 
@@ -199,6 +200,7 @@ pub fn ImportJson() -> impl IntoView {
             return;
         };
         let t = p.total();
+        let segment_writes = p.segment_writes();
         let w = p.writes;
         let mut changes: Vec<Change> = Vec::with_capacity(w.customers.len() + w.orders.len());
         changes.extend(
@@ -220,6 +222,10 @@ pub fn ImportJson() -> impl IntoView {
                 .map(|r| Change::Put(Record::Survey(r))),
         );
         changes.extend(w.ledger.into_iter().map(|r| Change::Put(Record::Ledger(r))));
+        if segment_writes > 0 {
+            // Saved segments live in the settings: the merged list is written with them.
+            changes.push(Change::Put(Record::Settings(w.settings)));
+        }
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
             // New records go in as bulk segments; changed ones replace theirs.

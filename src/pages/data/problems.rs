@@ -6,6 +6,7 @@ use kehu_core::datafile::{Problem, ProblemKind};
 use kehu_core::validate::CustomerError;
 
 use crate::i18n::{use_i18n, Key};
+use crate::state::{use_app, AppState};
 
 /// A customer field's problem, in the words of the customer form.
 pub fn customer_error_text(i18n: crate::i18n::I18n, e: &CustomerError) -> String {
@@ -24,7 +25,7 @@ pub fn customer_error_text(i18n: crate::i18n::I18n, e: &CustomerError) -> String
 }
 
 /// The message for one problem (without its path).
-fn message(i18n: crate::i18n::I18n, kind: &ProblemKind) -> String {
+fn message(i18n: crate::i18n::I18n, app: AppState, kind: &ProblemKind) -> String {
     use ProblemKind as P;
     match kind {
         P::Empty => i18n.t(Key::ShareProblemEmpty).to_string(),
@@ -82,6 +83,12 @@ fn message(i18n: crate::i18n::I18n, kind: &ProblemKind) -> String {
             &[("file", envelope), ("settings", settings)],
         ),
         P::Customer(e) => customer_error_text(i18n, e),
+        P::SegmentNameEmpty => i18n.t(Key::SegmentsProblemNameEmpty).to_string(),
+        P::SegmentNameTaken { name, first } => i18n.tf(
+            Key::SegmentsProblemNameTaken,
+            &[("name", name), ("first", first)],
+        ),
+        P::SegmentFilter(e) => crate::pages::segments::filter_error_text(i18n, app, e),
         P::More { more } => i18n.tf(Key::ShareProblemMore, &[("count", &more.to_string())]),
         // Customer field problems and any kind added later: the core's own sentence.
         other => other.to_string(),
@@ -97,6 +104,7 @@ pub fn ProblemList(
     problems: Vec<Problem>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let app = use_app();
     let count = problems.len();
     view! {
         <div class="problems" role="alert">
@@ -109,7 +117,7 @@ pub fn ProblemList(
                     view! {
                         <li>
                             {(!path.is_empty()).then(|| view! { <code>{path.clone()}</code> ": " })}
-                            {move || message(i18n, &kind)}
+                            {move || message(i18n, app, &kind)}
                         </li>
                     }
                 }).collect_view()}

@@ -261,7 +261,7 @@ fn CheckGroup(
 }
 
 /// The text of a filter error in the current language.
-fn filter_error_text(i18n: I18n, app: AppState, e: &FilterError) -> String {
+pub(crate) fn filter_error_text(i18n: I18n, app: AppState, e: &FilterError) -> String {
     match e {
         FilterError::SpendBackwards { min, max } => i18n.tf(
             Key::SegmentsErrSpend,
