@@ -187,7 +187,7 @@ test('saved segments travel in a data file: merged on another device, a clashing
   await expect(page2.getByText(/^Merged: \d+ new, 0 updated\.$/)).toBeVisible({ timeout: 30_000 });
 
   await page2.goto('/#/segments');
-  await expect(page2.getByRole('button', { name: 'Open segment top customers' })).toBeVisible();
+  await expect(page2.getByRole('button', { name: 'Open segment top customers', exact: true })).toBeVisible();
   await page2.getByRole('button', { name: 'Open segment Top customers (2)' }).click();
   await expect(page2.getByRole('group', { name: 'ABC class' }).getByRole('checkbox', { name: 'A', exact: true })).toBeChecked();
   await expect.poll(() => matchCount(page2)).toBe(classA);
