@@ -1,3 +1,4 @@
+import { readFileSync } from 'fs';
 import { test, expect, openApp } from './fixtures';
 import type { Page, Locator } from '@playwright/test';
 
@@ -161,4 +162,60 @@ test('dashboard charts on a 360-px phone in dark mode, and in Chinese', async ({
   await page.getByRole('figure', { name: /帕累托曲线/ }).getByRole('button', { name: '以表格显示' }).click();
   await expect(page.getByRole('figure', { name: /帕累托曲线/ }).getByRole('columnheader', { name: '累计收入' })).toBeVisible();
   await context.close();
+});
+
+const methodPages: [string, string][] = [
+  ['#/analytics/rfm', 'RFM analysis'],
+  ['#/analytics/abc', 'ABC analysis (Pareto)'],
+  ['#/analytics/matrix', 'Customer value matrix'],
+  ['#/analytics/lifecycle', 'Customer lifecycle'],
+  ['#/analytics/churn', 'Churn warnings'],
+  ['#/analytics/clv', 'Customer lifetime value (CLV)'],
+  ['#/analytics/loyalty', 'Loyalty analysis'],
+  ['#/analytics/satisfaction', 'Satisfaction: NPS and CSI'],
+];
+
+test('every analytics page exports CSV, prints without its controls, and teaches in Chinese on a chosen customer', async ({ page }) => {
+  test.setTimeout(120_000);
+  await loadDemo(page);
+  for (const [hash, title] of [['#/dashboard', 'Dashboard'], ...methodPages]) {
+    await openApp(page, hash);
+    await expect(page.getByRole('heading', { name: title, level: 1 }), hash).toBeVisible();
+    const firstChart = page.getByRole('figure').first();
+    await expect(firstChart.getByRole('img'), hash).toBeVisible();
+
+    // CSV: UTF-8 with a byte-order mark, a heading row and at least one row of figures.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const file = readFileSync((await (await download).path())!, 'utf8');
+    expect(file.charCodeAt(0), hash).toBe(0xfeff);
+    expect(file.trim().split('\n').length, hash).toBeGreaterThan(1);
+
+    // Print view: no header, navigation or buttons; each chart prints with its table.
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('.app-header'), hash).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Export CSV' }), hash).toBeHidden();
+    await expect(page.getByRole('navigation', { name: 'Analytics pages' }), hash).toBeHidden();
+    await expect(firstChart.locator('table'), hash).toBeVisible();
+    await expect(firstChart.locator('svg'), hash).toBeVisible();
+    await page.emulateMedia({ media: 'screen' });
+  }
+
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  for (const [hash] of methodPages) {
+    await openApp(page, hash);
+    const teach = page.locator('details.teach');
+    await expect(teach.getByText('这是怎么算的？'), hash).toBeVisible();
+    if (hash.endsWith('satisfaction')) {
+      // Satisfaction is taught on the responses of a month, not on one customer.
+      await expect(teach.getByRole('heading', { name: /计算示例：/ }), hash).toBeVisible();
+      continue;
+    }
+    const picker = teach.getByRole('combobox', { name: '计算示例客户' });
+    const options = await picker.locator('option').allTextContents();
+    expect(options.length, hash).toBeGreaterThan(2);
+    await picker.selectOption({ label: options[2] });
+    await expect(teach.getByRole('heading', { name: `计算示例：${options[2]}` }), hash).toBeVisible();
+    await expect(teach.locator('.steps li').first(), hash).toBeVisible();
+  }
 });

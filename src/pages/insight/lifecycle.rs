@@ -287,7 +287,7 @@ pub fn funnel_chart(
 fn Funnel(title: String, desc: String, stages: Vec<(Stage, u32, f64, Money)>) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let (label_w, value_w, top, row_h) = (150.0, 84.0, 8.0, 26.0);
+    let (label_w, value_w, top, row_h) = (172.0, 80.0, 8.0, 26.0);
     let plot_w = WIDTH - label_w - value_w;
     let centre = label_w + plot_w / 2.0;
     let height = top + row_h * stages.len() as f64 + 8.0;
