@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use kehu_core::analytics::abc::ParetoPoint;
 use kehu_core::analytics::analyze::Analysis;
 use kehu_core::analytics::explain::Method;
+use kehu_core::Money;
 
-use super::chart::{ChartFrame, WIDTH};
+use super::chart::{ChartFrame, ChartLink, WIDTH};
 use super::teach::{Teach, TeachState};
 use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
@@ -19,13 +20,19 @@ use crate::state::{use_app, AppState};
 /// The curve read at every tenth of the customers: (customers %, revenue %). The first point at
 /// or past each tenth is taken, so every value is one the chart draws.
 pub fn deciles(curve: &[ParetoPoint]) -> Vec<(f64, f64)> {
+    decile_indices(curve)
+        .into_iter()
+        .map(|k| (curve[k].customers, curve[k].revenue))
+        .collect()
+}
+
+/// Where [`deciles`] reads the curve: the index of each point, which is also the number of
+/// customers it covers (the curve starts at (0, 0)).
+fn decile_indices(curve: &[ParetoPoint]) -> Vec<usize> {
     (1..=10)
         .filter_map(|i| {
             let at = f64::from(i) * 10.0;
-            curve
-                .iter()
-                .find(|p| p.customers >= at - 1e-9)
-                .map(|p| (p.customers, p.revenue))
+            curve.iter().position(|p| p.customers >= at - 1e-9)
         })
         .collect()
 }
@@ -136,54 +143,11 @@ fn AbcBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
         .iter()
         .map(|c| c.customer_id.to_string())
         .collect();
-    let points = deciles(&a.abc.curve);
-    let title = i18n.t(Key::InsightParetoTitle).to_string();
-    let rows = points
-        .iter()
-        .map(|(c, r)| vec![percent(*c), percent(*r)])
-        .collect();
-    let top20 = a
-        .abc
-        .curve
-        .iter()
-        .find(|p| p.customers >= 20.0 - 1e-9)
-        .map(|p| p.revenue)
-        .unwrap_or(0.0);
-    let desc = i18n.tf(
-        Key::InsightParetoDesc,
-        &[
-            ("buyers", &a.abc.customers.len().to_string()),
-            ("top20", &percent(top20)),
-            ("a", &percent(a.abc.options.a)),
-            ("b", &percent(a.abc.options.b)),
-        ],
-    );
     let classes = a.abc.classes.clone();
-    let curve = a.abc.curve.clone();
-    let (ta, tb) = (a.abc.options.a, a.abc.options.b);
     let as_of = a.as_of.to_string();
     view! {
         <p class="help">{i18n.tf(Key::InsightAsOf, &[("date", &as_of)])}</p>
-        <div class="charts">
-            <ChartFrame
-                id="chart-pareto"
-                title=title.clone()
-                headers=vec![
-                    i18n.t(Key::InsightAxisCustomersPct).to_string(),
-                    i18n.t(Key::InsightAxisRevenuePct).to_string(),
-                ]
-                rows=rows
-            >
-                <Pareto
-                    title=title
-                    desc=desc
-                    curve=curve
-                    points=points
-                    a=ta
-                    b=tb
-                />
-            </ChartFrame>
-        </div>
+        <div class="charts">{pareto_chart(&a, None)}</div>
         <section class="card">
             <div class="table-scroll">
                 <table class="class-table">
@@ -217,6 +181,79 @@ fn AbcBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
             </div>
         </section>
         <Teach method=Method::Abc formula=Key::InsightAbcFormula a=a ids=ids state=teach/>
+    }
+}
+
+/// The Pareto curve in its frame; its table reads the curve at every tenth of the customers, with
+/// the customers and the revenue (positive, as the curve counts it) up to that point. On the ABC
+/// page and the dashboard.
+pub fn pareto_chart(a: &Analysis, link: Option<ChartLink>) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let curve = &a.abc.curve;
+    let at = decile_indices(curve);
+    // Revenue of the first k customers, as the curve adds it up.
+    let mut cumulative = Vec::with_capacity(at.len());
+    let (mut sum, mut k) = (0 as Money, 0usize);
+    for &i in &at {
+        for c in a.abc.customers.iter().take(i).skip(k) {
+            sum = sum.saturating_add(c.revenue.max(0));
+        }
+        k = k.max(i);
+        cumulative.push(sum);
+    }
+    let title = i18n.t(Key::InsightParetoTitle).to_string();
+    let rows = at
+        .iter()
+        .zip(&cumulative)
+        .map(|(&i, r)| {
+            vec![
+                percent(curve[i].customers),
+                percent(curve[i].revenue),
+                i.to_string(),
+                money_in(app, *r),
+            ]
+        })
+        .collect();
+    let top20 = curve
+        .iter()
+        .find(|p| p.customers >= 20.0 - 1e-9)
+        .map(|p| p.revenue)
+        .unwrap_or(0.0);
+    let desc = i18n.tf(
+        Key::InsightParetoDesc,
+        &[
+            ("buyers", &a.abc.customers.len().to_string()),
+            ("top20", &percent(top20)),
+            ("a", &percent(a.abc.options.a)),
+            ("b", &percent(a.abc.options.b)),
+        ],
+    );
+    let points = deciles(curve);
+    let curve = curve.clone();
+    let (ta, tb) = (a.abc.options.a, a.abc.options.b);
+    view! {
+        <ChartFrame
+            id="chart-pareto"
+            title=title.clone()
+            headers=vec![
+                i18n.t(Key::InsightAxisCustomersPct).to_string(),
+                i18n.t(Key::InsightAxisRevenuePct).to_string(),
+                i18n.t(Key::InsightColCustomers).to_string(),
+                i18n.t(Key::InsightColCumulativeRevenue).to_string(),
+            ]
+            rows=rows
+            link=link
+        >
+            <Pareto
+                title=title
+                desc=desc
+                curve=curve
+                points=points
+                a=ta
+                b=tb
+            />
+        </ChartFrame>
     }
 }
 

@@ -17,6 +17,16 @@ pub struct Bar {
     pub text: String,
 }
 
+/// A link from a chart to the page that explains it (the dashboard's charts link to their
+/// method pages).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartLink {
+    /// Where it goes.
+    pub href: String,
+    /// What it says (its accessible name).
+    pub text: String,
+}
+
 /// Width of every chart's drawing, in SVG units; it scales to the page's width.
 pub const WIDTH: f64 = 400.0;
 
@@ -31,6 +41,9 @@ pub fn ChartFrame(
     headers: Vec<String>,
     /// The table's rows: the same numbers the chart draws.
     rows: Vec<Vec<String>>,
+    /// A link to the page that explains the chart.
+    #[prop(optional_no_strip)]
+    link: Option<ChartLink>,
     /// The SVG.
     children: Children,
 ) -> impl IntoView {
@@ -42,6 +55,7 @@ pub fn ChartFrame(
         <figure class="chart" aria-labelledby=labelled>
             <div class="chart-head">
                 <h2 id=heading>{title.clone()}</h2>
+                {link.map(|l| view! { <a class="chart-more no-print" href=l.href>{l.text}</a> })}
                 <button
                     type="button"
                     class="link-button no-print"

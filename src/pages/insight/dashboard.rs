@@ -1,5 +1,6 @@
 //! The dashboard: who the customers are, what they bought lately, and what needs doing, with
-//! revenue by month and the RFM segments drawn as charts.
+//! revenue by month, the RFM segments, the lifecycle funnel, the Pareto curve and the R×F heatmap
+//! drawn as charts (the last three by their method pages' code, each linking to its page).
 
 use std::sync::Arc;
 
@@ -7,12 +8,13 @@ use leptos::prelude::*;
 
 use kehu_core::analytics::analyze::Analysis;
 
-use super::chart::{Bar, ChartFrame, ColumnChart, RowChart};
+use super::chart::{Bar, ChartFrame, ChartLink, ColumnChart, RowChart};
 use super::kpi::{customer_kpis, revenue_by_month, revenue_by_period, tasks_due};
-use super::{percent, with_analysis, ExportBar, InsightNav};
+use super::{abc, lifecycle, percent, rfm, with_analysis, ExportBar, InsightNav};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::pages::customers::view::segment_key;
 use crate::pages::sales::money_in;
+use crate::routing::Route;
 use crate::state::{use_app, AppState};
 
 /// Months drawn in the revenue chart.
@@ -219,77 +221,106 @@ fn Dashboard(a: Arc<Analysis>) -> impl IntoView {
             }
         }
     };
-    let segments = move || {
-        let segs: Vec<_> = a.rfm.segments.iter().filter(|s| s.customers > 0).collect();
-        let bars: Vec<Bar> = segs
-            .iter()
-            .map(|s| Bar {
-                label: i18n.t(segment_key(s.segment.id())).to_string(),
-                value: f64::from(s.customers),
-                text: s.customers.to_string(),
-            })
-            .collect();
-        let rows = segs
-            .iter()
-            .zip(&bars)
-            .map(|(s, b)| {
-                vec![
-                    b.label.clone(),
-                    b.text.clone(),
-                    percent(s.customer_share),
-                    money_in(app, s.revenue),
-                ]
-            })
-            .collect();
-        let buyers: u32 = segs.iter().map(|s| s.customers).sum();
-        let largest = segs.iter().max_by_key(|s| s.customers);
-        let desc = i18n.tf(
-            Key::InsightSegmentsDesc,
-            &[
-                ("buyers", &buyers.to_string()),
-                ("segments", &segs.len().to_string()),
-                (
-                    "largest",
-                    largest
-                        .map(|s| i18n.t(segment_key(s.segment.id())))
-                        .unwrap_or("—"),
-                ),
-                (
-                    "count",
-                    &largest.map(|s| s.customers.to_string()).unwrap_or_default(),
-                ),
-            ],
-        );
-        let title = i18n.t(Key::InsightSegmentsTitle).to_string();
-        view! {
-            <ChartFrame
-                id="chart-segments"
-                title=title.clone()
-                headers=vec![
-                    i18n.t(Key::InsightColSegment).to_string(),
-                    i18n.t(Key::InsightColCustomers).to_string(),
-                    i18n.t(Key::InsightColCustomerShare).to_string(),
-                    i18n.t(Key::InsightColRevenue).to_string(),
-                ]
-                rows=rows
-            >
-                <RowChart
+    let segments = {
+        let a = a.clone();
+        move || {
+            let segs: Vec<_> = a.rfm.segments.iter().filter(|s| s.customers > 0).collect();
+            let bars: Vec<Bar> = segs
+                .iter()
+                .map(|s| Bar {
+                    label: i18n.t(segment_key(s.segment.id())).to_string(),
+                    value: f64::from(s.customers),
+                    text: s.customers.to_string(),
+                })
+                .collect();
+            let rows = segs
+                .iter()
+                .zip(&bars)
+                .map(|(s, b)| {
+                    vec![
+                        b.label.clone(),
+                        b.text.clone(),
+                        percent(s.customer_share),
+                        money_in(app, s.revenue),
+                    ]
+                })
+                .collect();
+            let buyers: u32 = segs.iter().map(|s| s.customers).sum();
+            let largest = segs.iter().max_by_key(|s| s.customers);
+            let desc = i18n.tf(
+                Key::InsightSegmentsDesc,
+                &[
+                    ("buyers", &buyers.to_string()),
+                    ("segments", &segs.len().to_string()),
+                    (
+                        "largest",
+                        largest
+                            .map(|s| i18n.t(segment_key(s.segment.id())))
+                            .unwrap_or("—"),
+                    ),
+                    (
+                        "count",
+                        &largest.map(|s| s.customers.to_string()).unwrap_or_default(),
+                    ),
+                ],
+            );
+            let title = i18n.t(Key::InsightSegmentsTitle).to_string();
+            view! {
+                <ChartFrame
                     id="chart-segments"
-                    title=title
-                    desc=desc
-                    y_label=i18n.t(Key::InsightColSegment).to_string()
-                    x_label=i18n.t(Key::InsightColCustomers).to_string()
-                    bars=bars
-                />
-            </ChartFrame>
+                    title=title.clone()
+                    headers=vec![
+                        i18n.t(Key::InsightColSegment).to_string(),
+                        i18n.t(Key::InsightColCustomers).to_string(),
+                        i18n.t(Key::InsightColCustomerShare).to_string(),
+                        i18n.t(Key::InsightColRevenue).to_string(),
+                    ]
+                    rows=rows
+                >
+                    <RowChart
+                        id="chart-segments"
+                        title=title
+                        desc=desc
+                        y_label=i18n.t(Key::InsightColSegment).to_string()
+                        x_label=i18n.t(Key::InsightColCustomers).to_string()
+                        bars=bars
+                    />
+                </ChartFrame>
+            }
         }
     };
+    let funnel = {
+        let a = a.clone();
+        move || {
+            lifecycle::funnel_chart(
+                &a,
+                lifecycle::stage_rows(&a),
+                Some(link(i18n, Route::Lifecycle, Key::MethodsLifecycleNav)),
+            )
+        }
+    };
+    let pareto = {
+        let a = a.clone();
+        move || abc::pareto_chart(&a, Some(link(i18n, Route::Abc, Key::InsightAbc)))
+    };
+    let heat = move || rfm::heat_chart(&a, Some(link(i18n, Route::Rfm, Key::InsightRfm)));
     view! {
         <p class="help">{i18n.tf(Key::InsightAsOf, &[("date", &as_of.to_string())])}</p>
         <dl class="kpis">{kpis}</dl>
         <div class="charts">
             {months}
             {segments}
+            {funnel}
+            {pareto}
+            {heat}
         </div>
+    }
+}
+
+/// The link from a dashboard chart to the method page that explains it.
+fn link(i18n: I18n, to: Route, page: Key) -> ChartLink {
+    ChartLink {
+        href: to.href(),
+        text: i18n.tf(Key::InsightChartMore, &[("page", i18n.t(page))]),
     }
 }

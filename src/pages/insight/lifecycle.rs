@@ -12,7 +12,7 @@ use kehu_core::analytics::figures::stage_revenue;
 use kehu_core::analytics::lifecycle::{LifecycleOptions, Stage};
 use kehu_core::Money;
 
-use super::chart::{ChartFrame, WIDTH};
+use super::chart::{ChartFrame, ChartLink, WIDTH};
 use super::teach::{Teach, TeachState};
 use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
@@ -171,7 +171,6 @@ fn LifecycleParams() -> impl IntoView {
 fn LifecycleBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let revenue = stage_revenue(&a.lifecycle, &a.histories);
     let options = a.lifecycle.options;
     // Biggest spenders first in the teaching panel's list.
     let mut ids: Vec<(Money, String)> = a
@@ -182,13 +181,65 @@ fn LifecycleBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
         .collect();
     ids.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
     let ids = ids.into_iter().map(|(_, id)| id).collect::<Vec<_>>();
-    let stages: Vec<(Stage, u32, f64, Money)> = a
-        .lifecycle
+    let stages = stage_rows(&a);
+    let table = stages
+        .iter()
+        .map(|(s, n, share, r)| {
+            view! {
+                <tr>
+                    <th scope="row">{i18n.t(stage_key(s.id()))}</th>
+                    <td>{*n}</td>
+                    <td>{percent(*share)}</td>
+                    <td>{money_in(app, *r)}</td>
+                    <td class="rule">{rule(i18n, *s, &options)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let as_of = a.as_of.to_string();
+    view! {
+        <p class="help">{i18n.tf(Key::InsightAsOf, &[("date", &as_of)])}</p>
+        <div class="charts">{funnel_chart(&a, stages.clone(), None)}</div>
+        <section class="card">
+            <div class="table-scroll">
+                <table class="stage-table">
+                    <caption>{i18n.t(Key::MethodsStageTable)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{i18n.t(Key::MethodsColStage)}</th>
+                            <th scope="col">{i18n.t(Key::InsightColCustomers)}</th>
+                            <th scope="col">{i18n.t(Key::InsightColCustomerShare)}</th>
+                            <th scope="col">{i18n.t(Key::InsightColRevenue)}</th>
+                            <th scope="col">{i18n.t(Key::MethodsColRule)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{table}</tbody>
+                </table>
+            </div>
+        </section>
+        <Teach method=Method::Lifecycle formula=Key::MethodsLifecycleFormula a=a ids=ids state=teach/>
+    }
+}
+
+/// Each stage in lifecycle order with its customers, share of customers and revenue.
+pub fn stage_rows(a: &Analysis) -> Vec<(Stage, u32, f64, Money)> {
+    let revenue = stage_revenue(&a.lifecycle, &a.histories);
+    a.lifecycle
         .stages
         .iter()
         .zip(&revenue)
         .map(|(s, r)| (s.stage, s.customers, s.customer_share, *r))
-        .collect();
+        .collect()
+}
+
+/// The lifecycle funnel in its frame, with its table: on the lifecycle page and the dashboard.
+pub fn funnel_chart(
+    a: &Analysis,
+    stages: Vec<(Stage, u32, f64, Money)>,
+    link: Option<ChartLink>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
     let title = i18n.t(Key::MethodsFunnelTitle).to_string();
     let rows = stages
         .iter()
@@ -212,56 +263,21 @@ fn LifecycleBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
             ),
         ],
     );
-    let table = stages
-        .iter()
-        .map(|(s, n, share, r)| {
-            view! {
-                <tr>
-                    <th scope="row">{i18n.t(stage_key(s.id()))}</th>
-                    <td>{*n}</td>
-                    <td>{percent(*share)}</td>
-                    <td>{money_in(app, *r)}</td>
-                    <td class="rule">{rule(i18n, *s, &options)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let as_of = a.as_of.to_string();
     view! {
-        <p class="help">{i18n.tf(Key::InsightAsOf, &[("date", &as_of)])}</p>
-        <div class="charts">
-            <ChartFrame
-                id="chart-funnel"
-                title=title.clone()
-                headers=vec![
-                    i18n.t(Key::MethodsColStage).to_string(),
-                    i18n.t(Key::InsightColCustomers).to_string(),
-                    i18n.t(Key::InsightColCustomerShare).to_string(),
-                    i18n.t(Key::InsightColRevenue).to_string(),
-                ]
-                rows=rows
-            >
-                <Funnel title=title desc=desc stages=stages/>
-            </ChartFrame>
-        </div>
-        <section class="card">
-            <div class="table-scroll">
-                <table class="stage-table">
-                    <caption>{i18n.t(Key::MethodsStageTable)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{i18n.t(Key::MethodsColStage)}</th>
-                            <th scope="col">{i18n.t(Key::InsightColCustomers)}</th>
-                            <th scope="col">{i18n.t(Key::InsightColCustomerShare)}</th>
-                            <th scope="col">{i18n.t(Key::InsightColRevenue)}</th>
-                            <th scope="col">{i18n.t(Key::MethodsColRule)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{table}</tbody>
-                </table>
-            </div>
-        </section>
-        <Teach method=Method::Lifecycle formula=Key::MethodsLifecycleFormula a=a ids=ids state=teach/>
+        <ChartFrame
+            id="chart-funnel"
+            title=title.clone()
+            headers=vec![
+                i18n.t(Key::MethodsColStage).to_string(),
+                i18n.t(Key::InsightColCustomers).to_string(),
+                i18n.t(Key::InsightColCustomerShare).to_string(),
+                i18n.t(Key::InsightColRevenue).to_string(),
+            ]
+            rows=rows
+            link=link
+        >
+            <Funnel title=title desc=desc stages=stages/>
+        </ChartFrame>
     }
 }
 
@@ -271,7 +287,7 @@ fn LifecycleBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
 fn Funnel(title: String, desc: String, stages: Vec<(Stage, u32, f64, Money)>) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let (label_w, value_w, top, row_h) = (150.0, 84.0, 8.0, 26.0);
+    let (label_w, value_w, top, row_h) = (172.0, 80.0, 8.0, 26.0);
     let plot_w = WIDTH - label_w - value_w;
     let centre = label_w + plot_w / 2.0;
     let height = top + row_h * stages.len() as f64 + 8.0;

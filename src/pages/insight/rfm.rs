@@ -12,7 +12,7 @@ use kehu_core::analytics::history::DateWindow;
 use kehu_core::analytics::rfm::RfmScoring;
 use kehu_core::Money;
 
-use super::chart::{ChartFrame, WIDTH};
+use super::chart::{ChartFrame, ChartLink, WIDTH};
 use super::teach::{Teach, TeachState};
 use super::{method_page, percent, save_analysis};
 use crate::i18n::{use_i18n, I18n, Key};
@@ -218,9 +218,6 @@ fn RfmParams() -> impl IntoView {
 fn RfmBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let bins = bins_of(&a);
-    let cells = heat_cells(&a);
-    let buyers = a.rfm.customers.len();
     // Best customers first in the teaching panel's list: highest monetary.
     let mut ids: Vec<(Money, String)> = a
         .rfm
@@ -230,71 +227,11 @@ fn RfmBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
         .collect();
     ids.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
     let ids = ids.into_iter().map(|(_, id)| id).collect::<Vec<_>>();
-    let heat = {
-        let title = i18n.t(Key::InsightHeatTitle).to_string();
-        let mut rows = Vec::new();
-        for r in (1..=bins).rev() {
-            for f in 1..=bins {
-                let (n, rev) = cells[usize::from(r - 1)][usize::from(f - 1)];
-                rows.push(vec![
-                    format!("R{r} F{f}"),
-                    n.to_string(),
-                    whole_money(app, rev),
-                ]);
-            }
-        }
-        let busiest = cells
-            .iter()
-            .enumerate()
-            .flat_map(|(r, row)| {
-                row.iter()
-                    .enumerate()
-                    .map(move |(f, c)| (r + 1, f + 1, c.0))
-            })
-            .max_by_key(|c| c.2);
-        let desc = i18n.tf(
-            Key::InsightHeatDesc,
-            &[
-                ("bins", &bins.to_string()),
-                ("buyers", &buyers.to_string()),
-                (
-                    "cell",
-                    &busiest
-                        .map(|(r, f, _)| format!("R{r} F{f}"))
-                        .unwrap_or_default(),
-                ),
-                (
-                    "count",
-                    &busiest.map(|c| c.2.to_string()).unwrap_or_default(),
-                ),
-            ],
-        );
-        view! {
-            <ChartFrame
-                id="chart-heat"
-                title=title.clone()
-                headers=vec![
-                    i18n.t(Key::InsightColCell).to_string(),
-                    i18n.t(Key::InsightColCustomers).to_string(),
-                    i18n.t(Key::InsightColRevenue).to_string(),
-                ]
-                rows=rows
-            >
-                <Heatmap
-                    title=title
-                    desc=desc
-                    cells=cells
-                    x_label=i18n.t(Key::InsightAxisF).to_string()
-                    y_label=i18n.t(Key::InsightAxisR).to_string()
-                />
-            </ChartFrame>
-        }
-    };
     let segments = a.rfm.segments.clone();
     let as_of = a.as_of.to_string();
     view! {
         <p class="help">{i18n.tf(Key::InsightAsOf, &[("date", &as_of)])}</p>
-        <div class="charts">{heat}</div>
+        <div class="charts">{heat_chart(&a, None)}</div>
         <section class="card">
             <div class="table-scroll">
                 <table class="segment-table">
@@ -328,6 +265,75 @@ fn RfmBody(a: Arc<Analysis>, teach: TeachState) -> impl IntoView {
             </div>
         </section>
         <Teach method=Method::Rfm formula=Key::InsightRfmFormula a=a ids=ids state=teach/>
+    }
+}
+
+/// The R×F heatmap in its frame, with a table of every cell's customers and revenue: on the RFM
+/// page and the dashboard.
+pub fn heat_chart(a: &Analysis, link: Option<ChartLink>) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let bins = bins_of(a);
+    let cells = heat_cells(a);
+    let buyers = a.rfm.customers.len();
+    let title = i18n.t(Key::InsightHeatTitle).to_string();
+    let mut rows = Vec::new();
+    for r in (1..=bins).rev() {
+        for f in 1..=bins {
+            let (n, rev) = cells[usize::from(r - 1)][usize::from(f - 1)];
+            rows.push(vec![
+                format!("R{r} F{f}"),
+                n.to_string(),
+                whole_money(app, rev),
+            ]);
+        }
+    }
+    let busiest = cells
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(move |(f, c)| (r + 1, f + 1, c.0))
+        })
+        .max_by_key(|c| c.2);
+    let desc = i18n.tf(
+        Key::InsightHeatDesc,
+        &[
+            ("bins", &bins.to_string()),
+            ("buyers", &buyers.to_string()),
+            (
+                "cell",
+                &busiest
+                    .map(|(r, f, _)| format!("R{r} F{f}"))
+                    .unwrap_or_default(),
+            ),
+            (
+                "count",
+                &busiest.map(|c| c.2.to_string()).unwrap_or_default(),
+            ),
+        ],
+    );
+    view! {
+        <ChartFrame
+            id="chart-heat"
+            title=title.clone()
+            headers=vec![
+                i18n.t(Key::InsightColCell).to_string(),
+                i18n.t(Key::InsightColCustomers).to_string(),
+                i18n.t(Key::InsightColRevenue).to_string(),
+            ]
+            rows=rows
+            link=link
+        >
+            <Heatmap
+                title=title
+                desc=desc
+                cells=cells
+                x_label=i18n.t(Key::InsightAxisF).to_string()
+                y_label=i18n.t(Key::InsightAxisR).to_string()
+            />
+        </ChartFrame>
     }
 }
 

@@ -171,15 +171,28 @@ fn finite(v: f64, quantity: &'static str, id: &str) -> Result<f64, ClvError> {
 pub fn clv_report(tx: &[Transaction], opts: &ClvOptions) -> Result<ClvReport, ClvError> {
     validate(opts)?;
     let summaries = summarize(tx, opts.calibration_end, opts.time_unit);
+    report_of_summaries(&summaries, opts)
+}
+
+/// [`clv_report`] from the summaries of the transactions (as [`summarize`] gives them with
+/// `opts`' calibration end and time unit), for a caller that has them already.
+///
+/// # Errors
+/// As [`clv_report`].
+pub(crate) fn report_of_summaries(
+    summaries: &[CustomerSummary],
+    opts: &ClvOptions,
+) -> Result<ClvReport, ClvError> {
+    validate(opts)?;
     if summaries.is_empty() {
         return Err(ClvError::NoTransactions);
     }
-    let (bgnbd, bgnbd_note) = match fit_bgnbd(&summaries) {
+    let (bgnbd, bgnbd_note) = match fit_bgnbd(summaries) {
         Ok(p) => (p, None),
         Err(ClvError::NotIdentifiable { reason, .. }) => {
             // Small shops often have too little data to separate every parameter; a mildly
             // penalised fit still gives usable, clearly labelled figures.
-            let p = fit_bgnbd_penalized(&summaries, FALLBACK_PENALIZER)?;
+            let p = fit_bgnbd_penalized(summaries, FALLBACK_PENALIZER)?;
             let note = format!(
                 "The plain maximum-likelihood fit is not identified on these data: {reason}. The figures use a fit with a small penalty ({FALLBACK_PENALIZER} × the sum of squared log-parameters); treat them as rough."
             );
@@ -187,14 +200,14 @@ pub fn clv_report(tx: &[Transaction], opts: &ClvOptions) -> Result<ClvReport, Cl
         }
         Err(e) => return Err(e),
     };
-    let (gamma_gamma, gamma_gamma_error) = match fit_gamma_gamma(&summaries) {
+    let (gamma_gamma, gamma_gamma_error) = match fit_gamma_gamma(summaries) {
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(e.to_string())),
     };
     let (expected, clvs) = expected_purchases_and_clv(
         &bgnbd,
         gamma_gamma.as_ref(),
-        &summaries,
+        summaries,
         opts.time_unit,
         opts.predict_periods,
         opts.horizon_months,

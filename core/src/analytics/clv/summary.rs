@@ -21,6 +21,18 @@ pub fn summarize(
     calibration_end: NaiveDate,
     unit: TimeUnit,
 ) -> Vec<CustomerSummary> {
+    summarize_each(tx, calibration_end, unit, |_| {})
+}
+
+/// [`summarize`], also handing `each` every customer's purchases up to `calibration_end` as
+/// (day, amount), sorted by day, in the order of the result: what else needs the log grouped by
+/// customer reads it from the same pass.
+pub(crate) fn summarize_each(
+    tx: &[Transaction],
+    calibration_end: NaiveDate,
+    unit: TimeUnit,
+    mut each: impl FnMut(&[(NaiveDate, i64)]),
+) -> Vec<CustomerSummary> {
     // Number the customers in order of appearance, gather each customer's rows with a counting
     // sort, and order the customers by id afterwards: the same grouping as sorting the rows by
     // (id, day), with string comparisons for the customers only, not for every row.
@@ -56,6 +68,7 @@ pub fn summarize(
         let Some(&(first_day, _)) = rows.first() else {
             continue;
         };
+        each(rows);
         let mut last_day = first_day;
         let mut distinct_days = 1_u64;
         // i128 so that even a log of maximal i64 amounts cannot overflow.

@@ -8,14 +8,14 @@
 //! last 12 months, the share of last year's buyers who bought again this year, and the monthly
 //! discount rate.
 
-use std::collections::HashSet;
-
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::report::report_of_summaries;
+use super::summary::summarize_each;
 use super::{
-    clv_report, explain_customer, periods_per_month, summarize, textbook_clv, ClvError, ClvOptions,
-    ClvReport, CustomerSummary, TextbookClv, TextbookClvInput, TimeUnit, WorkedExample,
+    explain_customer, periods_per_month, summarize, textbook_clv, ClvError, ClvOptions, ClvReport,
+    CustomerSummary, TextbookClv, TextbookClvInput, TimeUnit, WorkedExample,
 };
 use crate::analytics::Transaction;
 use crate::model::Order;
@@ -126,7 +126,8 @@ pub fn transactions_of_orders(orders: &[Order]) -> Vec<Transaction> {
 }
 
 /// The CLV analysis of a workspace's transactions as of `as_of` with `settings`; `top` is how
-/// many of the most valuable customers to detail.
+/// many of the most valuable customers to detail. One pass groups the transactions by customer:
+/// the model's summaries, the top customers' spend and the textbook inputs all come from it.
 pub fn workspace_clv(
     tx: &[Transaction],
     as_of: NaiveDate,
@@ -134,13 +135,17 @@ pub fn workspace_clv(
     top: usize,
 ) -> WorkspaceClv {
     let options = settings.options(as_of);
-    let model = clv_report(tx, &options);
+    let mut tally = TextbookTally::new(&options);
+    let summaries = summarize_each(tx, options.calibration_end, options.time_unit, |rows| {
+        tally.add(rows)
+    });
+    let model = report_of_summaries(&summaries, &options);
     let (top, mean_clv) = match &model {
-        Ok(report) => top_customers(tx, report, &options, top),
+        Ok(report) => top_customers(&summaries, report, top),
         Err(_) => (Vec::new(), None),
     };
     WorkspaceClv {
-        textbook: textbook_basis(tx, &options),
+        textbook: tally.finish(&options),
         options,
         model,
         top,
@@ -148,10 +153,11 @@ pub fn workspace_clv(
     }
 }
 
+/// The `n` customers with the highest CLV (else expected purchases), and the mean CLV.
+/// `summaries` are the ones `report` was made from (same customers, same order).
 fn top_customers(
-    tx: &[Transaction],
+    summaries: &[CustomerSummary],
     report: &ClvReport,
-    options: &ClvOptions,
     n: usize,
 ) -> (Vec<TopCustomer>, Option<f64>) {
     let mut order: Vec<usize> = (0..report.customers.len()).collect();
@@ -167,24 +173,14 @@ fn top_customers(
         })
     });
     order.truncate(n);
-    let wanted: HashSet<&str> = order
-        .iter()
-        .map(|&i| report.customers[i].customer_id.as_str())
-        .collect();
-    let theirs: Vec<Transaction> = tx
-        .iter()
-        .filter(|t| wanted.contains(t.customer_id.as_str()))
-        .cloned()
-        .collect();
-    let summaries = summarize(&theirs, options.calibration_end, options.time_unit);
     let top = order
         .iter()
         .map(|&i| {
             let c = &report.customers[i];
             let monetary = summaries
-                .binary_search_by(|s| s.customer_id.as_str().cmp(&c.customer_id))
-                .ok()
-                .map_or(0.0, |k| summaries[k].monetary_value);
+                .get(i)
+                .filter(|s| s.customer_id == c.customer_id)
+                .map_or(0.0, |s| s.monetary_value);
             TopCustomer {
                 customer_id: c.customer_id.clone(),
                 frequency: c.frequency,
@@ -204,55 +200,95 @@ fn top_customers(
 
 /// The textbook formula's inputs and result, in monthly periods over the horizon.
 pub fn textbook_basis(tx: &[Transaction], options: &ClvOptions) -> TextbookBasis {
-    let end = options.calibration_end;
-    let year_ago = end.checked_sub_months(Months::new(12)).unwrap_or(end);
-    let two_years_ago = end.checked_sub_months(Months::new(24)).unwrap_or(year_ago);
-    let mut last: HashSet<&str> = HashSet::new();
-    let mut before: HashSet<&str> = HashSet::new();
-    let mut revenue: i128 = 0;
-    for t in tx {
-        if t.date > year_ago && t.date <= end {
-            last.insert(&t.customer_id);
-            revenue += i128::from(t.amount);
-        } else if t.date > two_years_ago && t.date <= year_ago {
-            before.insert(&t.customer_id);
+    let mut tally = TextbookTally::new(options);
+    summarize_each(tx, options.calibration_end, options.time_unit, |rows| {
+        tally.add(rows)
+    });
+    tally.finish(options)
+}
+
+/// The counts behind the textbook inputs, added up one customer at a time.
+struct TextbookTally {
+    year_ago: NaiveDate,
+    two_years_ago: NaiveDate,
+    buyers_last_year: u32,
+    buyers_year_before: u32,
+    retained: u32,
+    revenue: i128,
+}
+
+impl TextbookTally {
+    fn new(options: &ClvOptions) -> Self {
+        let end = options.calibration_end;
+        let year_ago = end.checked_sub_months(Months::new(12)).unwrap_or(end);
+        let two_years_ago = end.checked_sub_months(Months::new(24)).unwrap_or(year_ago);
+        TextbookTally {
+            year_ago,
+            two_years_ago,
+            buyers_last_year: 0,
+            buyers_year_before: 0,
+            retained: 0,
+            revenue: 0,
         }
     }
-    let retained = before.iter().filter(|id| last.contains(*id)).count() as u32;
-    let buyers_last_year = last.len() as u32;
-    let buyers_year_before = before.len() as u32;
-    let revenue_last_year = revenue as f64 / 100.0;
-    let margin_per_month = if buyers_last_year == 0 {
-        0.0
-    } else {
-        revenue_last_year / f64::from(buyers_last_year) / 12.0
-    };
-    let retention_yearly = if buyers_year_before == 0 {
-        0.0
-    } else {
-        f64::from(retained) / f64::from(buyers_year_before)
-    };
-    let retention_monthly = retention_yearly.powf(1.0 / 12.0);
-    let clv = (buyers_last_year > 0 && buyers_year_before > 0)
-        .then(|| {
-            textbook_clv(&TextbookClvInput {
-                margin_per_period: margin_per_month,
-                retention_rate: retention_monthly.clamp(0.0, 1.0),
-                discount_rate: options.discount_rate,
-                periods: Some(options.horizon_months),
+
+    /// One customer's purchases up to the calibration end, as (day, amount).
+    fn add(&mut self, rows: &[(NaiveDate, i64)]) {
+        let (mut last, mut before) = (false, false);
+        for &(date, amount) in rows {
+            if date > self.year_ago {
+                last = true;
+                self.revenue += i128::from(amount);
+            } else if date > self.two_years_ago {
+                before = true;
+            }
+        }
+        self.buyers_last_year += u32::from(last);
+        self.buyers_year_before += u32::from(before);
+        self.retained += u32::from(last && before);
+    }
+
+    fn finish(self, options: &ClvOptions) -> TextbookBasis {
+        let TextbookTally {
+            buyers_last_year,
+            buyers_year_before,
+            retained,
+            revenue,
+            ..
+        } = self;
+        let revenue_last_year = revenue as f64 / 100.0;
+        let margin_per_month = if buyers_last_year == 0 {
+            0.0
+        } else {
+            revenue_last_year / f64::from(buyers_last_year) / 12.0
+        };
+        let retention_yearly = if buyers_year_before == 0 {
+            0.0
+        } else {
+            f64::from(retained) / f64::from(buyers_year_before)
+        };
+        let retention_monthly = retention_yearly.powf(1.0 / 12.0);
+        let clv = (buyers_last_year > 0 && buyers_year_before > 0)
+            .then(|| {
+                textbook_clv(&TextbookClvInput {
+                    margin_per_period: margin_per_month,
+                    retention_rate: retention_monthly.clamp(0.0, 1.0),
+                    discount_rate: options.discount_rate,
+                    periods: Some(options.horizon_months),
+                })
+                .ok()
             })
-            .ok()
-        })
-        .flatten();
-    TextbookBasis {
-        buyers_last_year,
-        revenue_last_year,
-        buyers_year_before,
-        retained,
-        margin_per_month,
-        retention_yearly,
-        retention_monthly,
-        clv,
+            .flatten();
+        TextbookBasis {
+            buyers_last_year,
+            revenue_last_year,
+            buyers_year_before,
+            retained,
+            margin_per_month,
+            retention_yearly,
+            retention_monthly,
+            clv,
+        }
     }
 }
 
@@ -278,8 +314,10 @@ pub fn explain_workspace_customer(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::analytics::clv::clv_report;
     use crate::analytics::transactions_of;
     use crate::demo::{generate, DemoSize};
+    use std::collections::HashSet;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -319,6 +357,77 @@ mod tests {
         assert!((e.clv.unwrap() - clvs[0]).abs() < 1e-9 * clvs[0].abs().max(1.0));
         assert!((e.expected_spend.unwrap() - w.top[0].expected_spend.unwrap()).abs() < 1e-9);
         assert!(w.textbook.clv.is_some());
+    }
+
+    /// The textbook inputs read the plain way: one pass over the log with two sets of ids.
+    fn textbook_counts_directly(tx: &[Transaction], o: &ClvOptions) -> (u32, u32, u32, f64) {
+        let end = o.calibration_end;
+        let year_ago = end.checked_sub_months(Months::new(12)).unwrap();
+        let two_years_ago = end.checked_sub_months(Months::new(24)).unwrap();
+        let (mut last, mut before) = (HashSet::new(), HashSet::new());
+        let mut revenue = 0i128;
+        for t in tx {
+            if t.date > year_ago && t.date <= end {
+                last.insert(t.customer_id.as_str());
+                revenue += i128::from(t.amount);
+            } else if t.date > two_years_ago && t.date <= year_ago {
+                before.insert(t.customer_id.as_str());
+            }
+        }
+        let retained = before.iter().filter(|id| last.contains(*id)).count() as u32;
+        (
+            last.len() as u32,
+            before.len() as u32,
+            retained,
+            revenue as f64 / 100.0,
+        )
+    }
+
+    #[test]
+    fn one_pass_gives_what_separate_passes_give() {
+        let as_of = day(2026, 11, 22);
+        let data = generate(DemoSize::Small, 7, as_of);
+        let t = transactions_of(&data);
+        for settings in [
+            ClvSettings::default(),
+            ClvSettings {
+                calibration_end: Some(day(2026, 3, 31)),
+                time_unit: TimeUnit::Day,
+                ..ClvSettings::default()
+            },
+        ] {
+            let o = settings.options(as_of);
+            let w = workspace_clv(&t, as_of, &settings, 15);
+            // The model is the report of the whole log.
+            assert_eq!(*w.model.as_ref().unwrap(), clv_report(&t, &o).unwrap());
+            // Each top customer's spend is read from their own transactions.
+            let report = w.model.as_ref().unwrap();
+            for c in &w.top {
+                let theirs: Vec<Transaction> = t
+                    .iter()
+                    .filter(|x| x.customer_id == c.customer_id)
+                    .cloned()
+                    .collect();
+                let s = summarize(&theirs, o.calibration_end, o.time_unit)
+                    .pop()
+                    .unwrap();
+                let want = report
+                    .gamma_gamma
+                    .map(|g| g.expected_average_value(s.frequency, s.monetary_value));
+                assert_eq!(c.expected_spend, want);
+            }
+            let b = &w.textbook;
+            assert_eq!(
+                (
+                    b.buyers_last_year,
+                    b.buyers_year_before,
+                    b.retained,
+                    b.revenue_last_year
+                ),
+                textbook_counts_directly(&t, &o)
+            );
+            assert_eq!(*b, textbook_basis(&t, &o));
+        }
     }
 
     #[test]

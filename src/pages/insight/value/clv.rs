@@ -30,7 +30,18 @@ const MAX_OPTIONS: usize = 50;
 
 /// One CLV computation; equal only to itself, so a recompute always redraws.
 #[derive(Clone)]
-struct Fit(Arc<(Vec<Transaction>, WorkspaceClv)>);
+struct Fit(Arc<(Arc<Vec<Transaction>>, WorkspaceClv)>);
+
+/// The transactions of the orders; equal only to itself (comparing a million rows would cost
+/// more than it saves).
+#[derive(Clone)]
+struct Log(Arc<Vec<Transaction>>);
+
+impl PartialEq for Log {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 impl PartialEq for Fit {
     fn eq(&self, other: &Self) -> bool {
@@ -53,12 +64,18 @@ pub fn ClvPage() -> impl IntoView {
             .settings
             .with(|s| (s.analysis.clv, s.analysis.as_of.unwrap_or_else(today)))
     });
+    // The orders as the model reads them: made again when the orders change, not when a
+    // parameter does.
+    let log = Memo::new(move |_| {
+        (app.load.get() == LoadState::Ready).then(|| {
+            Log(Arc::new(
+                app.data.orders.with(|o| transactions_of_orders(o)),
+            ))
+        })
+    });
     let fit = Memo::new(move |_| {
-        if app.load.get() != LoadState::Ready {
-            return None;
-        }
+        let tx = log.get()?.0;
         let (settings, as_of) = inputs.get();
-        let tx = app.data.orders.with(|o| transactions_of_orders(o));
         let w = workspace_clv(&tx, as_of, &settings, TOP);
         let fit = Fit(Arc::new((tx, w)));
         SHOWN.with(|s| *s.borrow_mut() = Some(fit.clone()));
