@@ -219,3 +219,29 @@ test('every analytics page exports CSV, prints without its controls, and teaches
     await expect(teach.locator('.steps li').first(), hash).toBeVisible();
   }
 });
+
+test('the dashboard CSV carries every chart\'s numbers, equal to the charts\' tables', async ({ page }) => {
+  await loadDemo(page);
+  await openDashboard(page);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const lines = readFileSync((await (await download).path())!, 'utf8').replace(/^\ufeff/, '').trim().split(/\r?\n/);
+  /// A CSV line's fields ("…" quoted when it holds a comma or a quote).
+  const fields = (line: string) => [...line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g)]
+    .map((m) => m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]);
+  /// (item, value) of the rows of one chart, "Chart title — item,value,".
+  const of = (title: string) => lines.map(fields)
+    .filter(([label]) => label.startsWith(`${title} — `))
+    .map(([label, value]) => [label.slice(title.length + 3), value]);
+
+  const funnel = await chartTable(page.getByRole('figure', { name: 'Customers per lifecycle stage' }));
+  expect(of('Customers per lifecycle stage')).toEqual(funnel.map((r) => [r[0], r[1]]));
+  const segments = await chartTable(page.getByRole('figure', { name: 'Customers per RFM segment' }));
+  expect(of('Customers per RFM segment')).toEqual(segments.map((r) => [r[0], r[1]]));
+  const heat = of('R×F heatmap: customers and revenue per cell');
+  expect(heat).toHaveLength(25);
+  expect(sum(heat.map((r) => r[1]))).toBe(sum(segments.map((r) => r[1])));
+  const pareto = of('Pareto curve: cumulative revenue by customers');
+  expect(pareto).toHaveLength(10);
+  expect(pareto[9]).toEqual(['100.0%', '100.0%']);
+});

@@ -12,7 +12,7 @@ use super::chart::{Bar, ChartFrame, ChartLink, ColumnChart, RowChart};
 use super::kpi::{customer_kpis, revenue_by_month, revenue_by_period, tasks_due};
 use super::{abc, lifecycle, percent, rfm, with_analysis, ExportBar, InsightNav};
 use crate::i18n::{use_i18n, I18n, Key};
-use crate::pages::customers::view::segment_key;
+use crate::pages::customers::view::{segment_key, stage_key};
 use crate::pages::sales::money_in;
 use crate::routing::Route;
 use crate::state::{use_app, AppState};
@@ -67,6 +67,47 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
             money_in(app, rev),
             String::new(),
         ]);
+    }
+    out.extend(chart_rows(i18n, a));
+    out
+}
+
+/// The other charts' numbers as (chart — item, value) rows: customers per RFM segment and per
+/// lifecycle stage, the Pareto curve at each tenth of the customers, customers per R×F cell.
+fn chart_rows(i18n: I18n, a: &Analysis) -> Vec<Vec<String>> {
+    let row = |title: Key, item: String, value: String| {
+        vec![format!("{} — {item}", i18n.t(title)), value, String::new()]
+    };
+    let mut out = Vec::new();
+    for s in a.rfm.segments.iter().filter(|s| s.customers > 0) {
+        out.push(row(
+            Key::InsightSegmentsTitle,
+            i18n.t(segment_key(s.segment.id())).to_string(),
+            s.customers.to_string(),
+        ));
+    }
+    for (stage, customers, _, _) in lifecycle::stage_rows(a) {
+        out.push(row(
+            Key::MethodsFunnelTitle,
+            i18n.t(stage_key(stage.id())).to_string(),
+            customers.to_string(),
+        ));
+    }
+    for (customers, revenue) in abc::deciles(&a.abc.curve) {
+        out.push(row(
+            Key::InsightParetoTitle,
+            percent(customers),
+            percent(revenue),
+        ));
+    }
+    for (r, cells) in rfm::heat_cells(a).iter().enumerate() {
+        for (f, (customers, _)) in cells.iter().enumerate() {
+            out.push(row(
+                Key::InsightHeatTitle,
+                format!("R={} F={}", r + 1, f + 1),
+                customers.to_string(),
+            ));
+        }
     }
     out
 }
