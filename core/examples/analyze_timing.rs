@@ -9,7 +9,8 @@ use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 use kehu_core::analytics::analyze;
-use kehu_core::analytics::history::DateWindow;
+use kehu_core::analytics::analyze::analyze_tables;
+use kehu_core::analytics::history::{CustomerIndex, DateWindow, OrderTable};
 use kehu_core::demo::{generate, DemoSize};
 use kehu_core::model::AnalysisSettings;
 
@@ -56,6 +57,12 @@ fn main() {
         });
     }
     let a = analyze(&data, as_of, &settings).unwrap();
+    // The prepared tables give the same analysis.
+    let ct = CustomerIndex::new(&data.customers);
+    let ot = OrderTable::new(&data.orders);
+    let b = analyze_tables(&ct, &ot, &data.surveys, as_of, &settings).unwrap();
+    assert!(a == b, "analyze_tables differs from analyze");
+    drop(b);
     let json = serde_json::to_string(&a).unwrap();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     json.hash(&mut h);
@@ -69,7 +76,12 @@ fn main() {
     drop(a);
     let mut cpu = Vec::new();
     let mut wall = Vec::new();
+    let mut recompute = Vec::new();
     for _ in 0..runs {
+        let c = thread_cpu_ns();
+        let a = analyze_tables(&ct, &ot, &data.surveys, as_of, &settings).unwrap();
+        drop(a);
+        recompute.push((thread_cpu_ns() - c) as f64 / 1e6);
         let w = std::time::Instant::now();
         let c = thread_cpu_ns();
         let f = minflt();
@@ -101,6 +113,12 @@ fn main() {
         }
     };
     for _ in 0..runs {
+        time("table: customers (CustomerIndex::new)", &mut || {
+            drop(CustomerIndex::new(&data.customers))
+        });
+        time("table: orders (OrderTable::new)", &mut || {
+            drop(OrderTable::new(&data.orders))
+        });
         time("floor: read orders", &mut || {
             let mut acc = 0i64;
             for o in &data.orders {
@@ -124,8 +142,12 @@ fn main() {
             std::hint::black_box(acc);
         });
         let mut h = None;
-        time("histories", &mut || {
-            h = Some(Histories::from_dataset(&data, as_of, settings.window).unwrap())
+        time("histories (from the tables)", &mut || {
+            h = Some(
+                Histories::from_tables(&ct, &ot, as_of, settings.window)
+                    .unwrap()
+                    .0,
+            )
         });
         let h = h.unwrap();
         time("rfm", &mut || {
@@ -160,7 +182,11 @@ fn main() {
         println!("  {name}: CPU median {:.1} ms", med(&mut v));
     }
     println!(
-        "analyze: CPU median {:.1} ms (min {:.1}), wall median {:.1} ms (min {:.1})",
+        "recompute from the tables (analyze_tables): CPU median {:.1} ms",
+        med(&mut recompute)
+    );
+    println!(
+        "analyze (tables built from the records + recompute): CPU median {:.1} ms (min {:.1}), wall median {:.1} ms (min {:.1})",
         med(&mut cpu),
         cpu[0],
         med(&mut wall),

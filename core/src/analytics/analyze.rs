@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::abc::{abc, Abc, AbcError, AbcOptions};
 use super::churn::{churn, Churn, ChurnError, ChurnOptions};
 use super::explain::{Explanation, Method};
-use super::history::{positions, FastMap, Histories, HistoryError};
+use super::history::{positions, CustomerIndex, FastMap, Histories, HistoryError, OrderTable};
 use super::lifecycle::{lifecycle, Lifecycle, LifecycleOptions};
 use super::loyalty::{latest_attitudes, loyalty_with, Attitude, Loyalty, LoyaltyError};
 use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
@@ -138,7 +138,40 @@ pub fn analyze_records_with_p_alive(
     settings: &AnalysisSettings,
     p_alive: Option<&HashMap<String, f64>>,
 ) -> Result<Analysis, AnalysisError> {
-    let (histories, ids) = Histories::from_records(customers, orders, as_of, settings.window)?;
+    let customers = CustomerIndex::new(customers);
+    let orders = OrderTable::new(orders);
+    analyze_tables_with_p_alive(&customers, &orders, surveys, as_of, settings, p_alive)
+}
+
+/// As [`analyze_records`], over the records prepared once ([`CustomerIndex::new`] of the
+/// customers, [`OrderTable::new`] of the orders): what the app recomputes when only the date or
+/// the settings change, without reading the order records again.
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_tables(
+    customers: &CustomerIndex,
+    orders: &OrderTable,
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+    settings: &AnalysisSettings,
+) -> Result<Analysis, AnalysisError> {
+    analyze_tables_with_p_alive(customers, orders, surveys, as_of, settings, None)
+}
+
+/// As [`analyze_tables`], with P(alive) per customer id as [`analyze_with_p_alive`] takes it.
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_tables_with_p_alive(
+    customers: &CustomerIndex,
+    orders: &OrderTable,
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+    settings: &AnalysisSettings,
+    p_alive: Option<&HashMap<String, f64>>,
+) -> Result<Analysis, AnalysisError> {
+    let (histories, ids) = Histories::from_tables(customers, orders, as_of, settings.window)?;
     let rfm = rfm(&histories, &rfm_options(settings))?;
     let abc = abc(
         &histories,
@@ -173,18 +206,11 @@ pub fn analyze_records_with_p_alive(
         .into_iter()
         .map(|(id, a)| (id.as_u128(), a))
         .collect();
-    for (i, a) in positions(&ids.customers, latest) {
+    for (i, a) in positions(&ids, latest) {
         attitudes[i] = Some(a);
     }
-    // Referral counts: the referrers' ids sorted, so each run of equal ids is one count.
     let mut referrals: Vec<u32> = vec![0; n];
-    let mut referrers = ids.referrers;
-    referrers.sort_unstable();
-    let counts: Vec<(u128, u32)> = referrers
-        .chunk_by(|a, b| a == b)
-        .map(|run| (run[0], run.len() as u32))
-        .collect();
-    for (i, k) in positions(&ids.customers, counts) {
+    for (i, k) in positions(&ids, customers.referrals().to_vec()) {
         referrals[i] = k;
     }
     let mut next = 0usize;
@@ -197,7 +223,6 @@ pub fn analyze_records_with_p_alive(
         )
     })?;
     let buyers: Vec<u128> = ids
-        .customers
         .iter()
         .zip(&histories.customers)
         .filter(|(_, h)| h.is_purchaser())

@@ -105,6 +105,209 @@ impl CustomerHistory {
     }
 }
 
+/// The customer records of a workspace prepared for analysis ([`Histories::from_tables`]): their
+/// ids as numbers, ascending and without repeats, and how many records name each customer as
+/// their referrer. Built once per change of the customer records; analyses with other dates or
+/// settings reuse it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerIndex {
+    ids: Vec<u128>,
+    /// (referrer's id, number of records naming it), ascending by id.
+    referrals: Vec<(u128, u32)>,
+}
+
+impl CustomerIndex {
+    /// The index of `customers` (in any order).
+    pub fn new(customers: &[Customer]) -> Self {
+        let mut ids: Vec<u128> = Vec::with_capacity(customers.len());
+        let mut referrers: Vec<u128> = Vec::new();
+        for c in customers {
+            ids.push(c.id.as_u128());
+            if let Some(r) = c.referred_by {
+                referrers.push(r.as_u128());
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        referrers.sort_unstable();
+        let referrals = referrers
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
+        CustomerIndex { ids, referrals }
+    }
+
+    /// Number of distinct customer ids.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True without customers.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// (referrer's id, number of records naming it), ascending by id.
+    pub(crate) fn referrals(&self) -> &[(u128, u32)] {
+        &self.referrals
+    }
+}
+
+/// The orders of a workspace prepared for analysis ([`Histories::from_tables`]): column-wise,
+/// grouped by customer (customers ascending by id) and in day order within a customer, with the
+/// category names numbered. Everything an analysis reads of an order is here (day, amount,
+/// category number), so an analysis with another date, window or settings runs over a few compact
+/// arrays instead of the order records. Built once per change of the orders.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderTable {
+    /// The customers the orders name, ascending.
+    ids: Vec<u128>,
+    /// Their ids as text.
+    texts: Vec<CustomerId>,
+    /// Customer `c`'s rows are `starts[c]..starts[c + 1]`.
+    starts: Vec<u32>,
+    days: Vec<i32>,
+    amounts: Vec<Money>,
+    categories: Vec<u32>,
+    /// Number of distinct non-empty category names.
+    category_names: u32,
+}
+
+impl OrderTable {
+    /// The table of `orders` (in any order; the app's and the demo's are in date order).
+    pub fn new(orders: &[Order]) -> Self {
+        // The orders are split by the first byte of the customer's id. A partition is a contiguous
+        // range of ids, so each one is resolved and grouped with a working set that stays in the
+        // core's cache, and the partitions come out already in id order.
+        const PARTS: usize = 256;
+        let part = |u: &Uuid| usize::from(u.as_bytes()[0]);
+        let per_part = orders.len() / PARTS + orders.len() / (PARTS * 4) + 16;
+        let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::with_capacity(per_part)).collect();
+        let mut categories = Categories::default();
+        // Orders usually come in date order, many on the same day: the day number of the previous
+        // order's date is reused instead of converted again.
+        let mut last_date = NaiveDate::MIN;
+        let mut last_day = day_number(last_date);
+        for o in orders {
+            let date = o.date.date();
+            if date != last_date {
+                last_date = date;
+                last_day = day_number(date);
+            }
+            let category = categories.intern(o.category.as_str());
+            if let Some(v) = parts.get_mut(part(&o.customer_id)) {
+                v.push(Entry {
+                    customer: o.customer_id.as_u128(),
+                    amount: o.amount,
+                    day: last_day,
+                    category,
+                });
+            }
+        }
+        let category_names = categories.count();
+        drop(categories);
+        let mut t = OrderTable {
+            ids: Vec::new(),
+            texts: Vec::new(),
+            starts: vec![0],
+            days: vec![0; orders.len()],
+            amounts: vec![0; orders.len()],
+            categories: vec![NO_CATEGORY; orders.len()],
+            category_names,
+        };
+        let mut local = IdTable::default();
+        let mut ids: Vec<u128> = Vec::new();
+        let mut of: Vec<u32> = Vec::new();
+        let mut at: Vec<usize> = Vec::new();
+        let mut by_id: Vec<(u128, u32)> = Vec::new();
+        let mut buf = Uuid::encode_buffer();
+        let mut next = 0usize;
+        for entries in &parts {
+            local.reset(entries.len() / 4 + 16);
+            ids.clear();
+            of.clear();
+            of.extend(entries.iter().map(|e| local.index(e.customer, &mut ids)));
+            at.clear();
+            at.resize(ids.len(), 0);
+            for &c in &of {
+                if let Some(k) = at.get_mut(c as usize) {
+                    *k += 1;
+                }
+            }
+            by_id.clear();
+            by_id.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
+            by_id.sort_unstable_by_key(|e| e.0);
+            let first = t.ids.len();
+            for &(u, c) in &by_id {
+                let Some(k) = at.get_mut(c as usize) else {
+                    continue;
+                };
+                let count = *k;
+                *k = next;
+                next += count;
+                t.ids.push(u);
+                t.starts.push(next as u32);
+                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
+                t.texts.push(Arc::from(&*text));
+            }
+            for (e, &c) in entries.iter().zip(&of) {
+                let Some(k) = at.get_mut(c as usize) else {
+                    continue;
+                };
+                if let (Some(d), Some(a), Some(g)) = (
+                    t.days.get_mut(*k),
+                    t.amounts.get_mut(*k),
+                    t.categories.get_mut(*k),
+                ) {
+                    *d = e.day;
+                    *a = e.amount;
+                    *g = e.category;
+                }
+                *k += 1;
+            }
+            // Rows out of day order (orders not in date order) are put in day order.
+            for c in first..t.ids.len() {
+                let rows = t.rows(c);
+                if t.days.get(rows.clone()).is_none_or(|d| d.is_sorted()) {
+                    continue;
+                }
+                let mut row: Vec<(i32, Money, u32)> = rows
+                    .clone()
+                    .map(|k| (t.days[k], t.amounts[k], t.categories[k]))
+                    .collect();
+                row.sort_by_key(|r| r.0);
+                for (k, (d, a, g)) in rows.zip(row) {
+                    t.days[k] = d;
+                    t.amounts[k] = a;
+                    t.categories[k] = g;
+                }
+            }
+        }
+        t
+    }
+
+    /// Number of orders.
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    /// True without orders.
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    /// Number of customers the orders name.
+    pub fn customers(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The rows of customer `c`.
+    fn rows(&self, c: usize) -> std::ops::Range<usize> {
+        let at = |i: usize| self.starts.get(i).map_or(0, |&x| x as usize);
+        at(c)..at(c + 1)
+    }
+}
+
 /// The histories of every customer, as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histories {
@@ -169,134 +372,87 @@ impl Histories {
         as_of: NaiveDate,
         window: Option<DateWindow>,
     ) -> Result<Self, HistoryError> {
-        Ok(Self::from_records(&data.customers, &data.orders, as_of, window)?.0)
+        check_window(window)?;
+        let customers = CustomerIndex::new(&data.customers);
+        let orders = OrderTable::new(&data.orders);
+        Ok(Self::from_tables(&customers, &orders, as_of, window)?.0)
     }
 
-    /// [`Histories::from_dataset`], with every customer's id as a number in the same order (so
-    /// other records are placed by position without formatting or comparing id text) and the
-    /// `referred_by` ids of the customer records, read in the same pass.
-    pub(crate) fn from_records(
-        customers_in: &[Customer],
-        orders: &[Order],
+    /// Histories from the prepared tables of a workspace ([`CustomerIndex`] of the customer
+    /// records, [`OrderTable`] of the orders), with every customer's id as a number in the same
+    /// order (so other records are placed by position without formatting or comparing id text).
+    ///
+    /// The same histories as [`Histories::from_dataset`] over the records the tables were built
+    /// from: every customer record, and every customer an order in the window names.
+    ///
+    /// # Errors
+    /// [`HistoryError::EmptyWindow`] when the window ends before it starts.
+    pub fn from_tables(
+        customers_in: &CustomerIndex,
+        orders: &OrderTable,
         as_of: NaiveDate,
         window: Option<DateWindow>,
-    ) -> Result<(Self, Ids), HistoryError> {
+    ) -> Result<(Self, Vec<u128>), HistoryError> {
         check_window(window)?;
         let (lo, hi) = bounds(as_of, window);
         let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
-        // The orders are split by the first byte of the customer's id. A partition is a contiguous
-        // range of ids, so each one is resolved and folded into per-customer totals with a working
-        // set that stays in the core's cache (a random access per order into totals for all
-        // customers costs a cache miss each), and the partitions come out already in id order. The
-        // split is stable, so each customer's orders keep the dataset's (usually date) order.
-        const PARTS: usize = 256;
-        let part = |u: &Uuid| usize::from(u.as_bytes()[0]);
-        let per_part = orders.len() / PARTS + orders.len() / (PARTS * 4) + 16;
-        let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::with_capacity(per_part)).collect();
-        let mut categories = Categories::default();
-        // Orders usually come in date order, many on the same day: the day number of the previous
-        // order's date is reused instead of converted again.
-        let mut last_date = NaiveDate::MIN;
-        let mut last_day = day_number(last_date);
-        for o in orders {
-            let date = o.date.date();
-            if date != last_date {
-                last_date = date;
-                last_day = day_number(date);
-            }
-            let day = last_day;
-            if !(lo..=hi).contains(&day) {
+        let wide = orders.category_names > 64;
+        let n = customers_in.ids.len().max(orders.ids.len());
+        let mut customers = Vec::with_capacity(n);
+        let mut numbers: Vec<u128> = Vec::with_capacity(n);
+        let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
+        let mut buf = Uuid::encode_buffer();
+        let (a, b) = (&customers_in.ids, &orders.ids);
+        let (mut i, mut j) = (0usize, 0usize);
+        loop {
+            // The next id of either list (both ascending), and whether each list has it.
+            let (u, in_a, in_b) = match (a.get(i), b.get(j)) {
+                (Some(&x), Some(&y)) => (x.min(y), x <= y, y <= x),
+                (Some(&x), None) => (x, true, false),
+                (None, Some(&y)) => (y, false, true),
+                (None, None) => break,
+            };
+            i += usize::from(in_a);
+            if !in_b {
+                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
+                customers.push(CustomerHistory::empty(Arc::from(&*text)));
+                numbers.push(u);
                 continue;
             }
-            let category = categories.intern(o.category.as_str());
-            if let Some(v) = parts.get_mut(part(&o.customer_id)) {
-                v.push(Entry {
-                    customer: o.customer_id.as_u128(),
-                    amount: o.amount,
-                    day,
-                    category,
-                });
+            let c = j;
+            j += 1;
+            let range = orders.rows(c);
+            let days = orders.days.get(range.clone()).unwrap_or_default();
+            // A customer's rows are in day order: the window is one run of them.
+            let from = days.partition_point(|&d| d < lo);
+            let to = days.partition_point(|&d| d <= hi);
+            if from >= to && !in_a {
+                continue;
             }
-        }
-        let mut cust_parts: Vec<Vec<u128>> = (0..PARTS)
-            .map(|_| Vec::with_capacity(customers_in.len() / PARTS * 2 + 16))
-            .collect();
-        let mut referrers: Vec<u128> = Vec::new();
-        for c in customers_in {
-            if let Some(v) = cust_parts.get_mut(part(&c.id)) {
-                v.push(c.id.as_u128());
+            let Some(id) = orders.texts.get(c) else {
+                continue;
+            };
+            let mut h = CustomerHistory::empty(id.clone());
+            if from < to {
+                let rows = range.start + from..range.start + to;
+                let acc = Acc::fold(
+                    orders.days.get(rows.clone()).unwrap_or_default(),
+                    orders.amounts.get(rows.clone()).unwrap_or_default(),
+                    orders.categories.get(rows).unwrap_or_default(),
+                    since_12m,
+                    wide.then_some(&mut cats),
+                );
+                acc.fill(&mut h);
             }
-            if let Some(r) = c.referred_by {
-                referrers.push(r.as_u128());
-            }
-        }
-
-        let mut customers = Vec::with_capacity(customers_in.len());
-        let mut numbers: Vec<u128> = Vec::with_capacity(customers_in.len());
-        let mut local = IdTable::default();
-        let mut ids: Vec<u128> = Vec::new();
-        let mut acc: Vec<Acc> = Vec::new();
-        let mut order: Vec<(u128, u32)> = Vec::new();
-        let mut buf = Uuid::encode_buffer();
-        for (entries, cust) in parts.iter().zip(&cust_parts) {
-            local.reset(cust.len() + entries.len() / 4);
-            ids.clear();
-            acc.clear();
-            for &u in cust {
-                local.index(u, &mut ids);
-            }
-            acc.resize(ids.len(), Acc::default());
-            let mut in_date_order = true;
-            let mut many_categories = false;
-            for e in entries {
-                let next = ids.len() as u32;
-                let c = local.index(e.customer, &mut ids);
-                if c == next {
-                    acc.push(Acc::default());
-                }
-                let Some(a) = acc.get_mut(c as usize) else {
-                    continue;
-                };
-                in_date_order &= a.add(e.day, e.amount, since_12m);
-                if e.category != NO_CATEGORY {
-                    match 1u64.checked_shl(e.category) {
-                        Some(bit) => a.categories |= bit,
-                        None => many_categories = true,
-                    }
-                }
-            }
-            if !in_date_order || many_categories {
-                // Every id of the partition is in the table by now, so this only looks them up.
-                let kept = entries
-                    .iter()
-                    .map(|e| (local.index(e.customer, &mut ids), e.day, e.category));
-                regroup(&mut acc, kept, many_categories);
-            }
-            order.clear();
-            order.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
-            order.sort_unstable_by_key(|e| e.0);
-            for &(u, i) in &order {
-                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
-                let mut h = CustomerHistory::empty(Arc::from(&*text));
-                if let Some(a) = acc.get(i as usize) {
-                    a.fill(&mut h);
-                }
-                customers.push(h);
-                numbers.push(u);
-            }
+            customers.push(h);
+            numbers.push(u);
         }
         let histories = Histories {
             as_of,
             window,
             customers,
         };
-        Ok((
-            histories,
-            Ids {
-                customers: numbers,
-                referrers,
-            },
-        ))
+        Ok((histories, numbers))
     }
 
     /// The customers with at least one order.
@@ -313,15 +469,7 @@ impl Histories {
     }
 }
 
-/// What [`Histories::from_records`] gives beside the histories.
-pub(crate) struct Ids {
-    /// Each customer's id as a number, in the histories' order (ascending).
-    pub customers: Vec<u128>,
-    /// The `referred_by` of every customer record that has one, in record order.
-    pub referrers: Vec<u128>,
-}
-
-/// Where each id of `items` is among `sorted` (ascending ids, as [`Ids::customers`]), as
+/// Where each id of `items` is among `sorted` (ascending ids, as [`Histories::from_tables`] gives them), as
 /// (position, value); ids not there are left out, and of repeated ids the first is kept. The
 /// ids are put in order and looked up moving forward only, galloping from the previous match.
 pub(crate) fn positions<V>(sorted: &[u128], mut items: Vec<(u128, V)>) -> Vec<(usize, V)> {
@@ -630,6 +778,11 @@ impl<'a> Categories<'a> {
         u64::from_le_bytes(*p) == u64::from_le_bytes(*q)
     }
 
+    /// Number of distinct non-empty names seen.
+    fn count(&self) -> u32 {
+        (self.few.len() + self.more.len()) as u32
+    }
+
     fn intern_listed(&mut self, name: &'a str) -> u32 {
         if name.is_empty() {
             return NO_CATEGORY;
@@ -742,33 +895,59 @@ struct Acc {
 }
 
 impl Acc {
-    /// Folds one order in; false when it is dated before the customer's previous one, in which case
-    /// the day statistics must be recomputed from the sorted days ([`regroup`]).
-    fn add(&mut self, day: i32, amount: Money, since_12m: i32) -> bool {
-        let a = i128::from(amount);
-        self.revenue += a;
-        if day > since_12m {
-            self.revenue_12m += a;
+    /// The totals of one customer's orders given as columns in ascending day order. With
+    /// `list`, categories are counted in it (category numbers of 64 and more); otherwise as bits.
+    fn fold(
+        days: &[i32],
+        amounts: &[Money],
+        categories: &[u32],
+        since_12m: i32,
+        list: Option<&mut Vec<u32>>,
+    ) -> Acc {
+        let mut a = Acc::default();
+        let Some(&first) = days.first() else {
+            return a;
+        };
+        a.orders = days.len() as u32;
+        a.first = first;
+        a.last = first;
+        a.purchase_days = 1;
+        for (&d, &m) in days.iter().zip(amounts) {
+            let m = i128::from(m);
+            a.revenue += m;
+            if d > since_12m {
+                a.revenue_12m += m;
+            }
+            if d != a.last {
+                let g = f64::from(d - a.last);
+                a.gap_sq += g * g;
+                a.purchase_days += 1;
+                a.last = d;
+            }
         }
-        self.orders += 1;
-        if self.orders == 1 {
-            self.first = day;
-            self.last = day;
-            self.purchase_days = 1;
-            return true;
+        match list {
+            None => {
+                for &k in categories {
+                    if k != NO_CATEGORY {
+                        a.categories |= 1u64.checked_shl(k).unwrap_or(0);
+                    }
+                }
+            }
+            Some(cats) => {
+                cats.clear();
+                for &k in categories {
+                    if k != NO_CATEGORY
+                        && cats.len() < MAX_CATEGORIES_COUNTED as usize
+                        && !cats.contains(&k)
+                    {
+                        cats.push(k);
+                    }
+                }
+                // Stored as a count in the low bits: `fill` only reads the number of bits set.
+                a.categories = (1u64 << cats.len()).wrapping_sub(1);
+            }
         }
-        if day > self.last {
-            let g = f64::from(day - self.last);
-            self.gap_sq += g * g;
-            self.purchase_days += 1;
-            self.last = day;
-            true
-        } else if day == self.last {
-            true
-        } else {
-            self.first = self.first.min(day);
-            false
-        }
+        a
     }
 
     fn fill(&self, h: &mut CustomerHistory) {
@@ -793,80 +972,6 @@ impl Acc {
             }
         }
         h.categories = self.categories.count_ones().min(MAX_CATEGORIES_COUNTED);
-    }
-}
-
-/// Recomputes the day statistics (and, with `categories`, the category counts) from each customer's
-/// days in ascending order: the orders' (customer, day, category) are grouped by customer with a
-/// counting sort, then each customer's few days are sorted.
-fn regroup(acc: &mut [Acc], kept: impl Iterator<Item = (u32, i32, u32)>, categories: bool) {
-    let mut start = Vec::with_capacity(acc.len() + 1);
-    let mut total = 0usize;
-    start.push(0);
-    for a in acc.iter() {
-        total += a.orders as usize;
-        start.push(total);
-    }
-    // Days and categories are grouped apart: only the days need sorting (the category count does
-    // not depend on order), and plain `i32`s sort fastest.
-    let mut fill = start.clone();
-    let mut days: Vec<i32> = vec![0; total];
-    let mut cats_of: Vec<u32> = if categories {
-        vec![NO_CATEGORY; total]
-    } else {
-        Vec::new()
-    };
-    for (c, day, cat) in kept {
-        if let Some(f) = fill.get_mut(c as usize) {
-            if let Some(d) = days.get_mut(*f) {
-                *d = day;
-            }
-            if let Some(k) = cats_of.get_mut(*f) {
-                *k = cat;
-            }
-            *f += 1;
-        }
-    }
-    let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
-    for (c, a) in acc.iter_mut().enumerate() {
-        let slice = &mut days[start[c]..start[c + 1]];
-        let Some(&first) = slice.first() else {
-            continue;
-        };
-        let first = if slice.is_sorted() {
-            first
-        } else {
-            slice.sort_unstable();
-            slice[0]
-        };
-        let mut prev = first;
-        let mut purchase_days = 1u32;
-        let mut gap_sq = 0f64;
-        for &d in slice[1..].iter() {
-            if d != prev {
-                let g = f64::from(d - prev);
-                gap_sq += g * g;
-                purchase_days += 1;
-                prev = d;
-            }
-        }
-        a.first = first;
-        a.last = prev;
-        a.purchase_days = purchase_days;
-        a.gap_sq = gap_sq;
-        if categories {
-            cats.clear();
-            for &k in &cats_of[start[c]..start[c + 1]] {
-                if k != NO_CATEGORY
-                    && cats.len() < MAX_CATEGORIES_COUNTED as usize
-                    && !cats.contains(&k)
-                {
-                    cats.push(k);
-                }
-            }
-            // Stored as a count in the low bits: `fill` only reads the number of bits set.
-            a.categories = (1u64 << cats.len()).wrapping_sub(1);
-        }
     }
 }
 
