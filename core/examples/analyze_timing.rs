@@ -2,7 +2,7 @@
 //! not built here) with the thread's CPU time, and prints a hash of the full `Analysis` JSON so a
 //! change can be checked to give the same bytes.
 //!
-//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered]
+//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered] [profile]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::hash::{Hash, Hasher};
@@ -74,6 +74,13 @@ fn main() {
         h.finish()
     );
     drop(a);
+    if args.iter().any(|a| a == "profile") {
+        // Only the recompute, many times (for `perf record`).
+        for _ in 0..runs {
+            drop(analyze_tables(&ct, &ot, &data.surveys, as_of, &settings).unwrap());
+        }
+        return;
+    }
     let mut cpu = Vec::new();
     let mut wall = Vec::new();
     let mut recompute = Vec::new();
