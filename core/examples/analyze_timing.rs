@@ -2,7 +2,7 @@
 //! not built here) with the thread's CPU time, and prints a hash of the full `Analysis` JSON so a
 //! change can be checked to give the same bytes.
 //!
-//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered] [profile]
+//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered] [profile|profile-table]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::hash::{Hash, Hasher};
@@ -78,6 +78,12 @@ fn main() {
         // Only the recompute, many times (for `perf record`).
         for _ in 0..runs {
             drop(analyze_tables(&ct, &ot, &data.surveys, as_of, &settings).unwrap());
+        }
+        return;
+    }
+    if args.iter().any(|a| a == "profile-table") {
+        for _ in 0..runs {
+            drop(OrderTable::new(&data.orders));
         }
         return;
     }

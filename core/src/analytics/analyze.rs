@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::abc::{abc, Abc, AbcError, AbcOptions};
+use super::abc::{abc_ordered, revenue_order, Abc, AbcError, AbcOptions};
 use super::churn::{churn, Churn, ChurnError, ChurnOptions};
 use super::explain::{Explanation, Method};
 use super::history::{positions, CustomerIndex, FastMap, Histories, HistoryError, OrderTable};
 use super::lifecycle::{lifecycle, Lifecycle, LifecycleOptions};
 use super::loyalty::{latest_attitudes, loyalty_with, Attitude, Loyalty, LoyaltyError};
-use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
-use super::satisfaction::{satisfaction, Satisfaction};
+use super::rfm::{rfm_ordered, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
+use super::satisfaction::{satisfaction_by, Satisfaction};
 use super::value_matrix::{value_matrix, ValueMatrix, ValueMatrixError};
 use crate::model::{AnalysisSettings, Customer, Dataset, Order, SurveyResponse};
 
@@ -172,14 +172,18 @@ pub fn analyze_tables_with_p_alive(
     p_alive: Option<&HashMap<String, f64>>,
 ) -> Result<Analysis, AnalysisError> {
     let (histories, ids) = Histories::from_tables(customers, orders, as_of, settings.window)?;
-    let rfm = rfm(&histories, &rfm_options(settings))?;
-    let abc = abc(
+    // One sort by revenue serves RFM's monetary ranks and ABC's order.
+    let by_revenue = revenue_order(&histories);
+    let rfm = rfm_ordered(&histories, &rfm_options(settings), Some(&by_revenue))?;
+    let abc = abc_ordered(
         &histories,
         &AbcOptions {
             a: settings.abc_a,
             b: settings.abc_b,
         },
+        Some(&by_revenue),
     )?;
+    drop(by_revenue);
     let value_matrix = value_matrix(&histories, &settings.value_matrix)?;
     let churn = churn(
         &histories,
@@ -230,11 +234,10 @@ pub fn analyze_tables_with_p_alive(
         .collect();
     let segments = survey_segments(surveys, &rfm, &buyers);
     settings.csi_weights.check()?;
-    let mut satisfaction = satisfaction(surveys, as_of, |s| {
+    let mut satisfaction = satisfaction_by(surveys, as_of, |s| {
         segments
             .get(&s.customer_id.as_u128())
             .map_or("none", |seg| seg.id())
-            .to_owned()
     });
     satisfaction.apply_csi_weights(&settings.csi_weights);
     Ok(Analysis {
@@ -295,6 +298,7 @@ impl Analysis {
 mod tests {
     use super::*;
     use crate::analytics::loyalty::{attitudes_from_surveys, loyalty, referral_counts};
+    use crate::analytics::satisfaction::satisfaction;
     use crate::demo::{generate, DemoSize};
 
     /// The positional shortcuts of `analyze` give what the public, id-keyed functions give.

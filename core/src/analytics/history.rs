@@ -220,7 +220,7 @@ impl OrderTable {
         let mut of: Vec<u32> = Vec::new();
         let mut at: Vec<usize> = Vec::new();
         let mut by_id: Vec<(u128, u32)> = Vec::new();
-        let mut buf = Uuid::encode_buffer();
+        let mut buf = [0u8; 36];
         let mut next = 0usize;
         for entries in &parts {
             local.reset(entries.len() / 4 + 16);
@@ -247,8 +247,7 @@ impl OrderTable {
                 next += count;
                 t.ids.push(u);
                 t.starts.push(next as u32);
-                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
-                t.texts.push(Arc::from(&*text));
+                t.texts.push(id_text(u, &mut buf));
             }
             for (e, &c) in entries.iter().zip(&of) {
                 let Some(k) = at.get_mut(c as usize) else {
@@ -401,7 +400,7 @@ impl Histories {
         let mut customers = Vec::with_capacity(n);
         let mut numbers: Vec<u128> = Vec::with_capacity(n);
         let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
-        let mut buf = Uuid::encode_buffer();
+        let mut buf = [0u8; 36];
         let (a, b) = (&customers_in.ids, &orders.ids);
         let (mut i, mut j) = (0usize, 0usize);
         loop {
@@ -414,8 +413,7 @@ impl Histories {
             };
             i += usize::from(in_a);
             if !in_b {
-                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
-                customers.push(CustomerHistory::empty(Arc::from(&*text)));
+                customers.push(CustomerHistory::empty(id_text(u, &mut buf)));
                 numbers.push(u);
                 continue;
             }
@@ -500,6 +498,23 @@ fn check_window(window: Option<DateWindow>) -> Result<(), HistoryError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// The id `u` as hyphenated lower-case UUID text (what `Uuid::hyphenated` writes), formatted
+/// with a table into `buf`.
+fn id_text(u: u128, buf: &mut [u8; 36]) -> CustomerId {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut k = 0;
+    for (i, b) in u.to_be_bytes().into_iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            buf[k] = b'-';
+            k += 1;
+        }
+        buf[k] = HEX[usize::from(b >> 4)];
+        buf[k + 1] = HEX[usize::from(b & 15)];
+        k += 2;
+    }
+    Arc::from(std::str::from_utf8(buf).unwrap_or_default())
 }
 
 /// Whole days from `from` to `to` (negative when `to` is earlier): `(to − from).num_days()` without
@@ -721,7 +736,12 @@ impl<'a> Categories<'a> {
         let slots = Self::cache_slots(b.len(), &w);
         for slot in slots {
             if let Some(c) = self.cache.get(slot) {
-                if c.len == b.len() && c.words == w {
+                // Word by word, not `==` on the arrays (which may become a `memcmp` call).
+                let differ = (c.words[0] ^ w[0])
+                    | (c.words[1] ^ w[1])
+                    | (c.words[2] ^ w[2])
+                    | (c.words[3] ^ w[3]);
+                if c.len == b.len() && differ == 0 {
                     return c.id;
                 }
             }
@@ -1169,6 +1189,21 @@ mod tests {
             data.orders.sort_by_key(|o| o.date);
         }
         data
+    }
+
+    #[test]
+    fn id_text_is_the_uuid_text() {
+        let mut buf = [0u8; 36];
+        for u in [
+            0u128,
+            1,
+            u128::MAX,
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+            7 << 100,
+        ] {
+            let want = Uuid::from_u128(u).hyphenated().to_string();
+            assert_eq!(&*id_text(u, &mut buf), want.as_str());
+        }
     }
 
     #[test]
