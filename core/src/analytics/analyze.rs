@@ -326,4 +326,56 @@ mod tests {
         assert_eq!(a.satisfaction, want);
         assert!(a.satisfaction.by_group.len() > 2);
     }
+
+    /// Tables built once give, for any date, window and settings, what analysing the records
+    /// from scratch gives (the app's memo keeps the tables between recomputes).
+    #[test]
+    fn tables_built_once_serve_every_date_and_setting() {
+        use crate::analytics::history::DateWindow;
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let mut data = generate(DemoSize::Classroom, 11, as_of);
+        // Not in date order, and a customer only an order names.
+        data.orders.reverse();
+        let mut extra = data.orders[0].clone();
+        extra.customer_id = uuid::Uuid::from_u128(5);
+        extra.date = NaiveDate::from_ymd_opt(2024, 1, 5)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        data.orders.push(extra);
+        let customers = CustomerIndex::new(&data.customers);
+        let orders = OrderTable::new(&data.orders);
+        let mut settings = AnalysisSettings::default();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (day, window, bins) in [
+            (as_of, None, 5),
+            (d(2025, 6, 30), None, 3),
+            (
+                as_of,
+                Some(DateWindow {
+                    from: d(2025, 1, 1),
+                    to: d(2026, 6, 30),
+                }),
+                4,
+            ),
+            (d(2023, 12, 31), None, 5),
+        ] {
+            settings.window = window;
+            settings.rfm_bins = bins;
+            let want = analyze(&data, day, &settings).unwrap();
+            let got = analyze_tables(&customers, &orders, &data.surveys, day, &settings).unwrap();
+            assert_eq!(got, want, "{day} {window:?}");
+            let only_order = want
+                .histories
+                .get("00000000-0000-0000-0000-000000000005")
+                .is_some();
+            // The customer only an order names is there when that order is in the window.
+            assert_eq!(only_order, day >= d(2024, 1, 5) && window.is_none());
+        }
+        settings.window = Some(DateWindow {
+            from: as_of,
+            to: d(2020, 1, 1),
+        });
+        assert!(analyze_tables(&customers, &orders, &data.surveys, as_of, &settings).is_err());
+    }
 }
