@@ -12,8 +12,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
 
 use chrono::NaiveDate;
-use kehu_core::analytics::clv::{clv_report, workspace_clv, ClvOptions, TimeUnit};
 use kehu_core::analytics::analyze::analyze_tables;
+use kehu_core::analytics::clv::{clv_report, workspace_clv, ClvOptions, TimeUnit};
 use kehu_core::analytics::history::{CustomerIndex, OrderTable};
 use kehu_core::analytics::{analyze, transactions_of};
 use kehu_core::demo::{generate, DemoSize};
