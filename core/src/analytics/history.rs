@@ -4,6 +4,11 @@
 //! orders outside the optional [`DateWindow`]. Customers are kept in ascending `customer_id` order
 //! (byte order of the id text; for UUIDs that is also numeric order). That order is the stable key
 //! every method uses to break ties, e.g. RFM's `rank(method="first")`.
+//!
+//! A workspace's records are first prepared into an [`OrderTable`] (the orders column-wise, grouped
+//! by customer, in day order) and a [`CustomerIndex`]; [`Histories::from_tables`] folds each
+//! customer's rows for one analysis date and window. The app keeps the tables between recomputes,
+//! so a change of date or settings does not read the order records again.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -895,7 +900,7 @@ impl IdTable {
     }
 }
 
-/// One analysed order, compacted for the per-partition pass.
+/// One order, compacted for the per-partition pass of [`OrderTable::new`].
 #[derive(Clone, Copy)]
 struct Entry {
     customer: u128,
@@ -904,10 +909,8 @@ struct Entry {
     category: u32,
 }
 
-/// Running totals of one customer's orders, one cache line each so that folding an order in touches
-/// a single line (the customers are visited in the orders' order, i.e. at random).
+/// Totals of one customer's orders in the window, folded from its run of rows in the order table.
 #[derive(Clone, Copy, Default)]
-#[repr(align(64))]
 struct Acc {
     revenue: i128,
     revenue_12m: i128,
