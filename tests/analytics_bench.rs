@@ -1,4 +1,6 @@
-//! Analytics benchmark in the browser: the full segmentation recompute (`analyze`) and the
+//! Analytics benchmark in the browser: the full segmentation recompute (`analyze`, which builds
+//! the prepared tables from the records; the tables alone; and `analyze_tables`, the recompute
+//! from kept tables that the app runs when only the date or settings change) and the
 //! BG/NBD + Gamma-Gamma fit (`clv_report`) on the demo workspaces, timed with
 //! `performance.now()` in headless Chromium.
 //!
@@ -10,7 +12,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic
 
 use chrono::NaiveDate;
+use kehu_core::analytics::analyze::analyze_tables;
 use kehu_core::analytics::clv::{clv_report, workspace_clv, ClvOptions, TimeUnit};
+use kehu_core::analytics::history::{CustomerIndex, OrderTable};
 use kehu_core::analytics::{analyze, transactions_of};
 use kehu_core::demo::{generate, DemoSize};
 use kehu_core::model::AnalysisSettings;
@@ -49,6 +53,33 @@ fn measure(size: DemoSize, name: &str, as_of: NaiveDate) -> serde_json::Value {
     assert!(purchasers > 0);
     let analyze_ms = median(runs.clone());
 
+    // What the app does: the tables are built when customers or orders change (and kept), and
+    // the analysis is recomputed from them when the date or settings change.
+    let mut table_runs = Vec::new();
+    let mut tables = None;
+    for _ in 0..5 {
+        let start = now_ms();
+        let t = (
+            CustomerIndex::new(&data.customers),
+            OrderTable::new(&data.orders),
+        );
+        table_runs.push(now_ms() - start);
+        tables = Some(t);
+    }
+    let (customers, orders) = tables.unwrap();
+    let mut recompute_runs = Vec::new();
+    for _ in 0..5 {
+        let start = now_ms();
+        let a = analyze_tables(&customers, &orders, &data.surveys, as_of, &settings).unwrap();
+        drop(a);
+        recompute_runs.push(now_ms() - start);
+    }
+    assert_eq!(
+        analyze_tables(&customers, &orders, &data.surveys, as_of, &settings).unwrap(),
+        analyze(&data, as_of, &settings).unwrap()
+    );
+    drop((customers, orders));
+
     let start = now_ms();
     let tx = transactions_of(&data);
     let transactions_ms = now_ms() - start;
@@ -80,6 +111,10 @@ fn measure(size: DemoSize, name: &str, as_of: NaiveDate) -> serde_json::Value {
         "generate_ms": generate_ms,
         "analyze_ms_median": analyze_ms,
         "analyze_ms_runs": runs,
+        "tables_ms_median": median(table_runs.clone()),
+        "tables_ms_runs": table_runs,
+        "recompute_from_tables_ms_median": median(recompute_runs.clone()),
+        "recompute_from_tables_ms_runs": recompute_runs,
         "transactions_of_ms": transactions_ms,
         "clv_report_ms_median": median(clv_runs.clone()),
         "clv_report_ms_runs": clv_runs,

@@ -6,8 +6,9 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use kehu_core::analytics::abc::{abc, AbcOptions};
 use kehu_core::analytics::analyze;
+use kehu_core::analytics::analyze::analyze_tables;
 use kehu_core::analytics::churn::{churn, ChurnOptions};
-use kehu_core::analytics::history::Histories;
+use kehu_core::analytics::history::{CustomerIndex, Histories, OrderTable};
 use kehu_core::analytics::lifecycle::{lifecycle, LifecycleOptions};
 use kehu_core::analytics::loyalty::{
     attitudes_from_surveys, loyalty, referral_counts, LoyaltyWeights,
@@ -159,6 +160,26 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("analyze_cpu_time", |b| {
         b.iter_custom(|n| cpu_time(n, || analyze(&demo, as_of, &settings).unwrap()))
+    });
+    // The app's memo: the tables kept, the analysis recomputed from them.
+    g.bench_function("tables_cpu_time", |b| {
+        b.iter_custom(|n| {
+            cpu_time(n, || {
+                (
+                    CustomerIndex::new(&demo.customers),
+                    OrderTable::new(&demo.orders),
+                )
+            })
+        })
+    });
+    let customers = CustomerIndex::new(&demo.customers);
+    let orders = OrderTable::new(&demo.orders);
+    g.bench_function("analyze_tables_cpu_time", |b| {
+        b.iter_custom(|n| {
+            cpu_time(n, || {
+                analyze_tables(&customers, &orders, &demo.surveys, as_of, &settings).unwrap()
+            })
+        })
     });
     g.finish();
 }

@@ -2,14 +2,15 @@
 //! not built here) with the thread's CPU time, and prints a hash of the full `Analysis` JSON so a
 //! change can be checked to give the same bytes.
 //!
-//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered]
+//!   cargo run --release -p kehu-core --example analyze_timing -- [runs] [large|classroom] [window|-] [reordered] [profile|profile-table]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 use kehu_core::analytics::analyze;
-use kehu_core::analytics::history::DateWindow;
+use kehu_core::analytics::analyze::analyze_tables;
+use kehu_core::analytics::history::{CustomerIndex, DateWindow, OrderTable};
 use kehu_core::demo::{generate, DemoSize};
 use kehu_core::model::AnalysisSettings;
 
@@ -56,6 +57,12 @@ fn main() {
         });
     }
     let a = analyze(&data, as_of, &settings).unwrap();
+    // The prepared tables give the same analysis.
+    let ct = CustomerIndex::new(&data.customers);
+    let ot = OrderTable::new(&data.orders);
+    let b = analyze_tables(&ct, &ot, &data.surveys, as_of, &settings).unwrap();
+    assert!(a == b, "analyze_tables differs from analyze");
+    drop(b);
     let json = serde_json::to_string(&a).unwrap();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     json.hash(&mut h);
@@ -67,9 +74,27 @@ fn main() {
         h.finish()
     );
     drop(a);
+    if args.iter().any(|a| a == "profile") {
+        // Only the recompute, many times (for `perf record`).
+        for _ in 0..runs {
+            drop(analyze_tables(&ct, &ot, &data.surveys, as_of, &settings).unwrap());
+        }
+        return;
+    }
+    if args.iter().any(|a| a == "profile-table") {
+        for _ in 0..runs {
+            drop(OrderTable::new(&data.orders));
+        }
+        return;
+    }
     let mut cpu = Vec::new();
     let mut wall = Vec::new();
+    let mut recompute = Vec::new();
     for _ in 0..runs {
+        let c = thread_cpu_ns();
+        let a = analyze_tables(&ct, &ot, &data.surveys, as_of, &settings).unwrap();
+        drop(a);
+        recompute.push((thread_cpu_ns() - c) as f64 / 1e6);
         let w = std::time::Instant::now();
         let c = thread_cpu_ns();
         let f = minflt();
@@ -101,6 +126,12 @@ fn main() {
         }
     };
     for _ in 0..runs {
+        time("table: customers (CustomerIndex::new)", &mut || {
+            drop(CustomerIndex::new(&data.customers))
+        });
+        time("table: orders (OrderTable::new)", &mut || {
+            drop(OrderTable::new(&data.orders))
+        });
         time("floor: read orders", &mut || {
             let mut acc = 0i64;
             for o in &data.orders {
@@ -124,8 +155,12 @@ fn main() {
             std::hint::black_box(acc);
         });
         let mut h = None;
-        time("histories", &mut || {
-            h = Some(Histories::from_dataset(&data, as_of, settings.window).unwrap())
+        time("histories (from the tables)", &mut || {
+            h = Some(
+                Histories::from_tables(&ct, &ot, as_of, settings.window)
+                    .unwrap()
+                    .0,
+            )
         });
         let h = h.unwrap();
         time("rfm", &mut || {
@@ -160,7 +195,11 @@ fn main() {
         println!("  {name}: CPU median {:.1} ms", med(&mut v));
     }
     println!(
-        "analyze: CPU median {:.1} ms (min {:.1}), wall median {:.1} ms (min {:.1})",
+        "recompute from the tables (analyze_tables): CPU median {:.1} ms",
+        med(&mut recompute)
+    );
+    println!(
+        "analyze (tables built from the records + recompute): CPU median {:.1} ms (min {:.1}), wall median {:.1} ms (min {:.1})",
         med(&mut cpu),
         cpu[0],
         med(&mut wall),

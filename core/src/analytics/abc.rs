@@ -139,13 +139,23 @@ pub struct Abc {
 /// # Errors
 /// [`AbcError::InvalidThresholds`] unless `0 ≤ a ≤ b ≤ 100`.
 pub fn abc(histories: &Histories, options: &AbcOptions) -> Result<Abc, AbcError> {
+    abc_ordered(histories, options, None)
+}
+
+/// [`abc`], with `by_revenue` (when given) the purchasers' `(ordered_key(revenue), position)`
+/// ascending, as [`revenue_order`] gives it, so the revenue order sorted once serves RFM and ABC.
+pub(crate) fn abc_ordered(
+    histories: &Histories,
+    options: &AbcOptions,
+    by_revenue: Option<&[(u64, u32)]>,
+) -> Result<Abc, AbcError> {
     let buyers = || histories.purchasers();
     let revenue: Vec<Money> = buyers().map(|h| h.revenue).collect();
     // The ids are cloned here in id order (memory order) and moved into the results in revenue
     // order: cloning them in revenue order would touch each id's count at random. Histories are in
     // id order by construction, so no tie-break by text is needed.
     let mut ids: Vec<Option<CustomerId>> = buyers().map(|h| Some(h.customer_id.clone())).collect();
-    abc_rows(&revenue, options, None, |i| {
+    abc_rows(&revenue, options, None, by_revenue, |i| {
         ids.get_mut(i).and_then(Option::take).unwrap_or_default()
     })
 }
@@ -158,7 +168,19 @@ pub fn abc_of(rows: &[(CustomerId, Money)], options: &AbcOptions) -> Result<Abc,
     let sorted_ids = rows.windows(2).all(|w| w[0].0 <= w[1].0);
     let revenue: Vec<Money> = rows.iter().map(|r| r.1).collect();
     let ties = (!sorted_ids).then_some(rows);
-    abc_rows(&revenue, options, ties, |i| rows[i].0.clone())
+    abc_rows(&revenue, options, ties, None, |i| rows[i].0.clone())
+}
+
+/// The purchasers of `histories` as `(ordered_key(revenue), position among the purchasers)`,
+/// ascending by revenue, ties by position (i.e. by id).
+pub(crate) fn revenue_order(histories: &Histories) -> Vec<(u64, u32)> {
+    let mut keys: Vec<(u64, u32)> = histories
+        .purchasers()
+        .enumerate()
+        .map(|(i, h)| (ordered_key(h.revenue), i as u32))
+        .collect();
+    sort_by_key_then_index(&mut keys);
+    keys
 }
 
 /// [`abc_of`] over revenues by row, with `ties` the rows to break revenue ties by id when the rows
@@ -167,6 +189,7 @@ fn abc_rows(
     revenue: &[Money],
     options: &AbcOptions,
     ties: Option<&[(CustomerId, Money)]>,
+    ascending: Option<&[(u64, u32)]>,
     mut id_at: impl FnMut(usize) -> CustomerId,
 ) -> Result<Abc, AbcError> {
     let (a, b) = (options.a, options.b);
@@ -180,6 +203,14 @@ fn abc_rows(
     let order: Vec<usize> = if let Some(rows) = ties {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_unstable_by(|&x, &y| rows[y].1.cmp(&rows[x].1).then(rows[x].0.cmp(&rows[y].0)));
+        order
+    } else if let Some(asc) = ascending.filter(|a| a.len() == revenue.len()) {
+        // Revenue ascending (ties by position) reversed is revenue descending with ties by
+        // position descending; each run of equal revenue is then put back in position order.
+        let mut order: Vec<usize> = Vec::with_capacity(asc.len());
+        for run in asc.chunk_by(|x, y| x.0 == y.0).rev() {
+            order.extend(run.iter().map(|&(_, i)| i as usize));
+        }
         order
     } else {
         let mut keys: Vec<(u64, u32)> = revenue

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::abc::{abc, Abc, AbcError, AbcOptions};
+use super::abc::{abc_ordered, revenue_order, Abc, AbcError, AbcOptions};
 use super::churn::{churn, Churn, ChurnError, ChurnOptions};
 use super::explain::{Explanation, Method};
-use super::history::{positions, FastMap, Histories, HistoryError};
+use super::history::{positions, CustomerIndex, FastMap, Histories, HistoryError, OrderTable};
 use super::lifecycle::{lifecycle, Lifecycle, LifecycleOptions};
 use super::loyalty::{latest_attitudes, loyalty_with, Attitude, Loyalty, LoyaltyError};
-use super::rfm::{rfm, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
-use super::satisfaction::{satisfaction, Satisfaction};
+use super::rfm::{rfm_ordered, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
+use super::satisfaction::{satisfaction_by, Satisfaction};
 use super::value_matrix::{value_matrix, ValueMatrix, ValueMatrixError};
 use crate::model::{AnalysisSettings, Customer, Dataset, Order, SurveyResponse};
 
@@ -138,15 +138,52 @@ pub fn analyze_records_with_p_alive(
     settings: &AnalysisSettings,
     p_alive: Option<&HashMap<String, f64>>,
 ) -> Result<Analysis, AnalysisError> {
-    let (histories, ids) = Histories::from_records(customers, orders, as_of, settings.window)?;
-    let rfm = rfm(&histories, &rfm_options(settings))?;
-    let abc = abc(
+    let customers = CustomerIndex::new(customers);
+    let orders = OrderTable::new(orders);
+    analyze_tables_with_p_alive(&customers, &orders, surveys, as_of, settings, p_alive)
+}
+
+/// As [`analyze_records`], over the records prepared once ([`CustomerIndex::new`] of the
+/// customers, [`OrderTable::new`] of the orders): what the app recomputes when only the date or
+/// the settings change, without reading the order records again.
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_tables(
+    customers: &CustomerIndex,
+    orders: &OrderTable,
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+    settings: &AnalysisSettings,
+) -> Result<Analysis, AnalysisError> {
+    analyze_tables_with_p_alive(customers, orders, surveys, as_of, settings, None)
+}
+
+/// As [`analyze_tables`], with P(alive) per customer id as [`analyze_with_p_alive`] takes it.
+///
+/// # Errors
+/// As [`analyze`].
+pub fn analyze_tables_with_p_alive(
+    customers: &CustomerIndex,
+    orders: &OrderTable,
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+    settings: &AnalysisSettings,
+    p_alive: Option<&HashMap<String, f64>>,
+) -> Result<Analysis, AnalysisError> {
+    let (histories, ids) = Histories::from_tables(customers, orders, as_of, settings.window)?;
+    // One sort by revenue serves RFM's monetary ranks and ABC's order.
+    let by_revenue = revenue_order(&histories);
+    let rfm = rfm_ordered(&histories, &rfm_options(settings), Some(&by_revenue))?;
+    let abc = abc_ordered(
         &histories,
         &AbcOptions {
             a: settings.abc_a,
             b: settings.abc_b,
         },
+        Some(&by_revenue),
     )?;
+    drop(by_revenue);
     let value_matrix = value_matrix(&histories, &settings.value_matrix)?;
     let churn = churn(
         &histories,
@@ -173,18 +210,11 @@ pub fn analyze_records_with_p_alive(
         .into_iter()
         .map(|(id, a)| (id.as_u128(), a))
         .collect();
-    for (i, a) in positions(&ids.customers, latest) {
+    for (i, a) in positions(&ids, latest) {
         attitudes[i] = Some(a);
     }
-    // Referral counts: the referrers' ids sorted, so each run of equal ids is one count.
     let mut referrals: Vec<u32> = vec![0; n];
-    let mut referrers = ids.referrers;
-    referrers.sort_unstable();
-    let counts: Vec<(u128, u32)> = referrers
-        .chunk_by(|a, b| a == b)
-        .map(|run| (run[0], run.len() as u32))
-        .collect();
-    for (i, k) in positions(&ids.customers, counts) {
+    for (i, k) in positions(&ids, customers.referrals().to_vec()) {
         referrals[i] = k;
     }
     let mut next = 0usize;
@@ -197,7 +227,6 @@ pub fn analyze_records_with_p_alive(
         )
     })?;
     let buyers: Vec<u128> = ids
-        .customers
         .iter()
         .zip(&histories.customers)
         .filter(|(_, h)| h.is_purchaser())
@@ -205,11 +234,10 @@ pub fn analyze_records_with_p_alive(
         .collect();
     let segments = survey_segments(surveys, &rfm, &buyers);
     settings.csi_weights.check()?;
-    let mut satisfaction = satisfaction(surveys, as_of, |s| {
+    let mut satisfaction = satisfaction_by(surveys, as_of, |s| {
         segments
             .get(&s.customer_id.as_u128())
             .map_or("none", |seg| seg.id())
-            .to_owned()
     });
     satisfaction.apply_csi_weights(&settings.csi_weights);
     Ok(Analysis {
@@ -270,6 +298,7 @@ impl Analysis {
 mod tests {
     use super::*;
     use crate::analytics::loyalty::{attitudes_from_surveys, loyalty, referral_counts};
+    use crate::analytics::satisfaction::satisfaction;
     use crate::demo::{generate, DemoSize};
 
     /// The positional shortcuts of `analyze` give what the public, id-keyed functions give.
@@ -296,5 +325,57 @@ mod tests {
         });
         assert_eq!(a.satisfaction, want);
         assert!(a.satisfaction.by_group.len() > 2);
+    }
+
+    /// Tables built once give, for any date, window and settings, what analysing the records
+    /// from scratch gives (the app's memo keeps the tables between recomputes).
+    #[test]
+    fn tables_built_once_serve_every_date_and_setting() {
+        use crate::analytics::history::DateWindow;
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let mut data = generate(DemoSize::Classroom, 11, as_of);
+        // Not in date order, and a customer only an order names.
+        data.orders.reverse();
+        let mut extra = data.orders[0].clone();
+        extra.customer_id = uuid::Uuid::from_u128(5);
+        extra.date = NaiveDate::from_ymd_opt(2024, 1, 5)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        data.orders.push(extra);
+        let customers = CustomerIndex::new(&data.customers);
+        let orders = OrderTable::new(&data.orders);
+        let mut settings = AnalysisSettings::default();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (day, window, bins) in [
+            (as_of, None, 5),
+            (d(2025, 6, 30), None, 3),
+            (
+                as_of,
+                Some(DateWindow {
+                    from: d(2025, 1, 1),
+                    to: d(2026, 6, 30),
+                }),
+                4,
+            ),
+            (d(2023, 12, 31), None, 5),
+        ] {
+            settings.window = window;
+            settings.rfm_bins = bins;
+            let want = analyze(&data, day, &settings).unwrap();
+            let got = analyze_tables(&customers, &orders, &data.surveys, day, &settings).unwrap();
+            assert_eq!(got, want, "{day} {window:?}");
+            let only_order = want
+                .histories
+                .get("00000000-0000-0000-0000-000000000005")
+                .is_some();
+            // The customer only an order names is there when that order is in the window.
+            assert_eq!(only_order, day >= d(2024, 1, 5) && window.is_none());
+        }
+        settings.window = Some(DateWindow {
+            from: as_of,
+            to: d(2020, 1, 1),
+        });
+        assert!(analyze_tables(&customers, &orders, &data.surveys, as_of, &settings).is_err());
     }
 }

@@ -4,6 +4,11 @@
 //! orders outside the optional [`DateWindow`]. Customers are kept in ascending `customer_id` order
 //! (byte order of the id text; for UUIDs that is also numeric order). That order is the stable key
 //! every method uses to break ties, e.g. RFM's `rank(method="first")`.
+//!
+//! A workspace's records are first prepared into an [`OrderTable`] (the orders column-wise, grouped
+//! by customer, in day order) and a [`CustomerIndex`]; [`Histories::from_tables`] folds each
+//! customer's rows for one analysis date and window. The app keeps the tables between recomputes,
+//! so a change of date or settings does not read the order records again.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -105,6 +110,208 @@ impl CustomerHistory {
     }
 }
 
+/// The customer records of a workspace prepared for analysis ([`Histories::from_tables`]): their
+/// ids as numbers, ascending and without repeats, and how many records name each customer as
+/// their referrer. Built once per change of the customer records; analyses with other dates or
+/// settings reuse it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerIndex {
+    ids: Vec<u128>,
+    /// (referrer's id, number of records naming it), ascending by id.
+    referrals: Vec<(u128, u32)>,
+}
+
+impl CustomerIndex {
+    /// The index of `customers` (in any order).
+    pub fn new(customers: &[Customer]) -> Self {
+        let mut ids: Vec<u128> = Vec::with_capacity(customers.len());
+        let mut referrers: Vec<u128> = Vec::new();
+        for c in customers {
+            ids.push(c.id.as_u128());
+            if let Some(r) = c.referred_by {
+                referrers.push(r.as_u128());
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        referrers.sort_unstable();
+        let referrals = referrers
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
+        CustomerIndex { ids, referrals }
+    }
+
+    /// Number of distinct customer ids.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True without customers.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// (referrer's id, number of records naming it), ascending by id.
+    pub(crate) fn referrals(&self) -> &[(u128, u32)] {
+        &self.referrals
+    }
+}
+
+/// The orders of a workspace prepared for analysis ([`Histories::from_tables`]): column-wise,
+/// grouped by customer (customers ascending by id) and in day order within a customer, with the
+/// category names numbered. Everything an analysis reads of an order is here (day, amount,
+/// category number), so an analysis with another date, window or settings runs over a few compact
+/// arrays instead of the order records. Built once per change of the orders.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderTable {
+    /// The customers the orders name, ascending.
+    ids: Vec<u128>,
+    /// Their ids as text.
+    texts: Vec<CustomerId>,
+    /// Customer `c`'s rows are `starts[c]..starts[c + 1]`.
+    starts: Vec<u32>,
+    days: Vec<i32>,
+    amounts: Vec<Money>,
+    categories: Vec<u32>,
+    /// Number of distinct non-empty category names.
+    category_names: u32,
+}
+
+impl OrderTable {
+    /// The table of `orders` (in any order; the app's and the demo's are in date order).
+    pub fn new(orders: &[Order]) -> Self {
+        // The orders are split by the first byte of the customer's id. A partition is a contiguous
+        // range of ids, so each one is resolved and grouped with a working set that stays in the
+        // core's cache, and the partitions come out already in id order.
+        const PARTS: usize = 256;
+        let part = |u: &Uuid| usize::from(u.as_bytes()[0]);
+        let per_part = orders.len() / PARTS + orders.len() / (PARTS * 4) + 16;
+        let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::with_capacity(per_part)).collect();
+        let mut categories = Categories::default();
+        // Orders usually come in date order, many on the same day: the day number of the previous
+        // order's date is reused instead of converted again.
+        let mut last_date = NaiveDate::MIN;
+        let mut last_day = day_number(last_date);
+        for o in orders {
+            let date = o.date.date();
+            if date != last_date {
+                last_date = date;
+                last_day = day_number(date);
+            }
+            let category = categories.intern(o.category.as_str());
+            if let Some(v) = parts.get_mut(part(&o.customer_id)) {
+                v.push(Entry {
+                    customer: o.customer_id.as_u128(),
+                    amount: o.amount,
+                    day: last_day,
+                    category,
+                });
+            }
+        }
+        let category_names = categories.count();
+        drop(categories);
+        let mut t = OrderTable {
+            ids: Vec::new(),
+            texts: Vec::new(),
+            starts: vec![0],
+            days: vec![0; orders.len()],
+            amounts: vec![0; orders.len()],
+            categories: vec![NO_CATEGORY; orders.len()],
+            category_names,
+        };
+        let mut local = IdTable::default();
+        let mut ids: Vec<u128> = Vec::new();
+        let mut of: Vec<u32> = Vec::new();
+        let mut at: Vec<usize> = Vec::new();
+        let mut by_id: Vec<(u128, u32)> = Vec::new();
+        let mut buf = [0u8; 36];
+        let mut next = 0usize;
+        for entries in &parts {
+            local.reset(entries.len() / 4 + 16);
+            ids.clear();
+            of.clear();
+            of.extend(entries.iter().map(|e| local.index(e.customer, &mut ids)));
+            at.clear();
+            at.resize(ids.len(), 0);
+            for &c in &of {
+                if let Some(k) = at.get_mut(c as usize) {
+                    *k += 1;
+                }
+            }
+            by_id.clear();
+            by_id.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
+            by_id.sort_unstable_by_key(|e| e.0);
+            let first = t.ids.len();
+            for &(u, c) in &by_id {
+                let Some(k) = at.get_mut(c as usize) else {
+                    continue;
+                };
+                let count = *k;
+                *k = next;
+                next += count;
+                t.ids.push(u);
+                t.starts.push(next as u32);
+                t.texts.push(id_text(u, &mut buf));
+            }
+            for (e, &c) in entries.iter().zip(&of) {
+                let Some(k) = at.get_mut(c as usize) else {
+                    continue;
+                };
+                if let (Some(d), Some(a), Some(g)) = (
+                    t.days.get_mut(*k),
+                    t.amounts.get_mut(*k),
+                    t.categories.get_mut(*k),
+                ) {
+                    *d = e.day;
+                    *a = e.amount;
+                    *g = e.category;
+                }
+                *k += 1;
+            }
+            // Rows out of day order (orders not in date order) are put in day order.
+            for c in first..t.ids.len() {
+                let rows = t.rows(c);
+                if t.days.get(rows.clone()).is_none_or(|d| d.is_sorted()) {
+                    continue;
+                }
+                let mut row: Vec<(i32, Money, u32)> = rows
+                    .clone()
+                    .map(|k| (t.days[k], t.amounts[k], t.categories[k]))
+                    .collect();
+                row.sort_by_key(|r| r.0);
+                for (k, (d, a, g)) in rows.zip(row) {
+                    t.days[k] = d;
+                    t.amounts[k] = a;
+                    t.categories[k] = g;
+                }
+            }
+        }
+        t
+    }
+
+    /// Number of orders.
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    /// True without orders.
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    /// Number of customers the orders name.
+    pub fn customers(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The rows of customer `c`.
+    fn rows(&self, c: usize) -> std::ops::Range<usize> {
+        let at = |i: usize| self.starts.get(i).map_or(0, |&x| x as usize);
+        at(c)..at(c + 1)
+    }
+}
+
 /// The histories of every customer, as of one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histories {
@@ -169,134 +376,86 @@ impl Histories {
         as_of: NaiveDate,
         window: Option<DateWindow>,
     ) -> Result<Self, HistoryError> {
-        Ok(Self::from_records(&data.customers, &data.orders, as_of, window)?.0)
+        check_window(window)?;
+        let customers = CustomerIndex::new(&data.customers);
+        let orders = OrderTable::new(&data.orders);
+        Ok(Self::from_tables(&customers, &orders, as_of, window)?.0)
     }
 
-    /// [`Histories::from_dataset`], with every customer's id as a number in the same order (so
-    /// other records are placed by position without formatting or comparing id text) and the
-    /// `referred_by` ids of the customer records, read in the same pass.
-    pub(crate) fn from_records(
-        customers_in: &[Customer],
-        orders: &[Order],
+    /// Histories from the prepared tables of a workspace ([`CustomerIndex`] of the customer
+    /// records, [`OrderTable`] of the orders), with every customer's id as a number in the same
+    /// order (so other records are placed by position without formatting or comparing id text).
+    ///
+    /// The same histories as [`Histories::from_dataset`] over the records the tables were built
+    /// from: every customer record, and every customer an order in the window names.
+    ///
+    /// # Errors
+    /// [`HistoryError::EmptyWindow`] when the window ends before it starts.
+    pub fn from_tables(
+        customers_in: &CustomerIndex,
+        orders: &OrderTable,
         as_of: NaiveDate,
         window: Option<DateWindow>,
-    ) -> Result<(Self, Ids), HistoryError> {
+    ) -> Result<(Self, Vec<u128>), HistoryError> {
         check_window(window)?;
         let (lo, hi) = bounds(as_of, window);
         let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
-        // The orders are split by the first byte of the customer's id. A partition is a contiguous
-        // range of ids, so each one is resolved and folded into per-customer totals with a working
-        // set that stays in the core's cache (a random access per order into totals for all
-        // customers costs a cache miss each), and the partitions come out already in id order. The
-        // split is stable, so each customer's orders keep the dataset's (usually date) order.
-        const PARTS: usize = 256;
-        let part = |u: &Uuid| usize::from(u.as_bytes()[0]);
-        let per_part = orders.len() / PARTS + orders.len() / (PARTS * 4) + 16;
-        let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::with_capacity(per_part)).collect();
-        let mut categories = Categories::default();
-        // Orders usually come in date order, many on the same day: the day number of the previous
-        // order's date is reused instead of converted again.
-        let mut last_date = NaiveDate::MIN;
-        let mut last_day = day_number(last_date);
-        for o in orders {
-            let date = o.date.date();
-            if date != last_date {
-                last_date = date;
-                last_day = day_number(date);
-            }
-            let day = last_day;
-            if !(lo..=hi).contains(&day) {
+        let wide = orders.category_names > 64;
+        let n = customers_in.ids.len().max(orders.ids.len());
+        let mut customers = Vec::with_capacity(n);
+        let mut numbers: Vec<u128> = Vec::with_capacity(n);
+        let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
+        let mut buf = [0u8; 36];
+        let (a, b) = (&customers_in.ids, &orders.ids);
+        let (mut i, mut j) = (0usize, 0usize);
+        loop {
+            // The next id of either list (both ascending), and whether each list has it.
+            let (u, in_a, in_b) = match (a.get(i), b.get(j)) {
+                (Some(&x), Some(&y)) => (x.min(y), x <= y, y <= x),
+                (Some(&x), None) => (x, true, false),
+                (None, Some(&y)) => (y, false, true),
+                (None, None) => break,
+            };
+            i += usize::from(in_a);
+            if !in_b {
+                customers.push(CustomerHistory::empty(id_text(u, &mut buf)));
+                numbers.push(u);
                 continue;
             }
-            let category = categories.intern(o.category.as_str());
-            if let Some(v) = parts.get_mut(part(&o.customer_id)) {
-                v.push(Entry {
-                    customer: o.customer_id.as_u128(),
-                    amount: o.amount,
-                    day,
-                    category,
-                });
+            let c = j;
+            j += 1;
+            let range = orders.rows(c);
+            let days = orders.days.get(range.clone()).unwrap_or_default();
+            // A customer's rows are in day order: the window is one run of them.
+            let from = days.partition_point(|&d| d < lo);
+            let to = days.partition_point(|&d| d <= hi);
+            if from >= to && !in_a {
+                continue;
             }
-        }
-        let mut cust_parts: Vec<Vec<u128>> = (0..PARTS)
-            .map(|_| Vec::with_capacity(customers_in.len() / PARTS * 2 + 16))
-            .collect();
-        let mut referrers: Vec<u128> = Vec::new();
-        for c in customers_in {
-            if let Some(v) = cust_parts.get_mut(part(&c.id)) {
-                v.push(c.id.as_u128());
+            let Some(id) = orders.texts.get(c) else {
+                continue;
+            };
+            let mut h = CustomerHistory::empty(id.clone());
+            if from < to {
+                let rows = range.start + from..range.start + to;
+                let acc = Acc::fold(
+                    orders.days.get(rows.clone()).unwrap_or_default(),
+                    orders.amounts.get(rows.clone()).unwrap_or_default(),
+                    orders.categories.get(rows).unwrap_or_default(),
+                    since_12m,
+                    wide.then_some(&mut cats),
+                );
+                acc.fill(&mut h);
             }
-            if let Some(r) = c.referred_by {
-                referrers.push(r.as_u128());
-            }
-        }
-
-        let mut customers = Vec::with_capacity(customers_in.len());
-        let mut numbers: Vec<u128> = Vec::with_capacity(customers_in.len());
-        let mut local = IdTable::default();
-        let mut ids: Vec<u128> = Vec::new();
-        let mut acc: Vec<Acc> = Vec::new();
-        let mut order: Vec<(u128, u32)> = Vec::new();
-        let mut buf = Uuid::encode_buffer();
-        for (entries, cust) in parts.iter().zip(&cust_parts) {
-            local.reset(cust.len() + entries.len() / 4);
-            ids.clear();
-            acc.clear();
-            for &u in cust {
-                local.index(u, &mut ids);
-            }
-            acc.resize(ids.len(), Acc::default());
-            let mut in_date_order = true;
-            let mut many_categories = false;
-            for e in entries {
-                let next = ids.len() as u32;
-                let c = local.index(e.customer, &mut ids);
-                if c == next {
-                    acc.push(Acc::default());
-                }
-                let Some(a) = acc.get_mut(c as usize) else {
-                    continue;
-                };
-                in_date_order &= a.add(e.day, e.amount, since_12m);
-                if e.category != NO_CATEGORY {
-                    match 1u64.checked_shl(e.category) {
-                        Some(bit) => a.categories |= bit,
-                        None => many_categories = true,
-                    }
-                }
-            }
-            if !in_date_order || many_categories {
-                // Every id of the partition is in the table by now, so this only looks them up.
-                let kept = entries
-                    .iter()
-                    .map(|e| (local.index(e.customer, &mut ids), e.day, e.category));
-                regroup(&mut acc, kept, many_categories);
-            }
-            order.clear();
-            order.extend(ids.iter().enumerate().map(|(i, &u)| (u, i as u32)));
-            order.sort_unstable_by_key(|e| e.0);
-            for &(u, i) in &order {
-                let text = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
-                let mut h = CustomerHistory::empty(Arc::from(&*text));
-                if let Some(a) = acc.get(i as usize) {
-                    a.fill(&mut h);
-                }
-                customers.push(h);
-                numbers.push(u);
-            }
+            customers.push(h);
+            numbers.push(u);
         }
         let histories = Histories {
             as_of,
             window,
             customers,
         };
-        Ok((
-            histories,
-            Ids {
-                customers: numbers,
-                referrers,
-            },
-        ))
+        Ok((histories, numbers))
     }
 
     /// The customers with at least one order.
@@ -313,15 +472,7 @@ impl Histories {
     }
 }
 
-/// What [`Histories::from_records`] gives beside the histories.
-pub(crate) struct Ids {
-    /// Each customer's id as a number, in the histories' order (ascending).
-    pub customers: Vec<u128>,
-    /// The `referred_by` of every customer record that has one, in record order.
-    pub referrers: Vec<u128>,
-}
-
-/// Where each id of `items` is among `sorted` (ascending ids, as [`Ids::customers`]), as
+/// Where each id of `items` is among `sorted` (ascending ids, as [`Histories::from_tables`] gives them), as
 /// (position, value); ids not there are left out, and of repeated ids the first is kept. The
 /// ids are put in order and looked up moving forward only, galloping from the previous match.
 pub(crate) fn positions<V>(sorted: &[u128], mut items: Vec<(u128, V)>) -> Vec<(usize, V)> {
@@ -354,14 +505,39 @@ fn check_window(window: Option<DateWindow>) -> Result<(), HistoryError> {
     }
 }
 
+/// The id `u` as hyphenated lower-case UUID text (what `Uuid::hyphenated` writes), formatted
+/// with a table into `buf`.
+fn id_text(u: u128, buf: &mut [u8; 36]) -> CustomerId {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut k = 0;
+    for (i, b) in u.to_be_bytes().into_iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            buf[k] = b'-';
+            k += 1;
+        }
+        buf[k] = HEX[usize::from(b >> 4)];
+        buf[k + 1] = HEX[usize::from(b & 15)];
+        k += 2;
+    }
+    Arc::from(std::str::from_utf8(buf).unwrap_or_default())
+}
+
 /// Whole days from `from` to `to` (negative when `to` is earlier): `(to − from).num_days()` without
 /// going through a duration.
 pub(crate) fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     i64::from(day_number(to)) - i64::from(day_number(from))
 }
 
+/// `d.num_days_from_ce()` (1 January of year 1 is day 1), computed from the year and the day of
+/// the year with a few multiplications for years 1 and later (every date a shop records); earlier
+/// years go through chrono.
 fn day_number(d: NaiveDate) -> i32 {
-    d.num_days_from_ce()
+    let y = d.year();
+    if y < 1 {
+        return d.num_days_from_ce();
+    }
+    let p = y - 1;
+    p * 365 + p / 4 - p / 100 + p / 400 + d.ordinal() as i32
 }
 
 fn date_of(day: i32) -> NaiveDate {
@@ -573,7 +749,12 @@ impl<'a> Categories<'a> {
         let slots = Self::cache_slots(b.len(), &w);
         for slot in slots {
             if let Some(c) = self.cache.get(slot) {
-                if c.len == b.len() && c.words == w {
+                // Word by word, not `==` on the arrays (which may become a `memcmp` call).
+                let differ = (c.words[0] ^ w[0])
+                    | (c.words[1] ^ w[1])
+                    | (c.words[2] ^ w[2])
+                    | (c.words[3] ^ w[3]);
+                if c.len == b.len() && differ == 0 {
                     return c.id;
                 }
             }
@@ -628,6 +809,11 @@ impl<'a> Categories<'a> {
             y = ys;
         }
         u64::from_le_bytes(*p) == u64::from_le_bytes(*q)
+    }
+
+    /// Number of distinct non-empty names seen.
+    fn count(&self) -> u32 {
+        (self.few.len() + self.more.len()) as u32
     }
 
     fn intern_listed(&mut self, name: &'a str) -> u32 {
@@ -714,7 +900,7 @@ impl IdTable {
     }
 }
 
-/// One analysed order, compacted for the per-partition pass.
+/// One order, compacted for the per-partition pass of [`OrderTable::new`].
 #[derive(Clone, Copy)]
 struct Entry {
     customer: u128,
@@ -723,10 +909,8 @@ struct Entry {
     category: u32,
 }
 
-/// Running totals of one customer's orders, one cache line each so that folding an order in touches
-/// a single line (the customers are visited in the orders' order, i.e. at random).
+/// Totals of one customer's orders in the window, folded from its run of rows in the order table.
 #[derive(Clone, Copy, Default)]
-#[repr(align(64))]
 struct Acc {
     revenue: i128,
     revenue_12m: i128,
@@ -742,33 +926,59 @@ struct Acc {
 }
 
 impl Acc {
-    /// Folds one order in; false when it is dated before the customer's previous one, in which case
-    /// the day statistics must be recomputed from the sorted days ([`regroup`]).
-    fn add(&mut self, day: i32, amount: Money, since_12m: i32) -> bool {
-        let a = i128::from(amount);
-        self.revenue += a;
-        if day > since_12m {
-            self.revenue_12m += a;
+    /// The totals of one customer's orders given as columns in ascending day order. With
+    /// `list`, categories are counted in it (category numbers of 64 and more); otherwise as bits.
+    fn fold(
+        days: &[i32],
+        amounts: &[Money],
+        categories: &[u32],
+        since_12m: i32,
+        list: Option<&mut Vec<u32>>,
+    ) -> Acc {
+        let mut a = Acc::default();
+        let Some(&first) = days.first() else {
+            return a;
+        };
+        a.orders = days.len() as u32;
+        a.first = first;
+        a.last = first;
+        a.purchase_days = 1;
+        for (&d, &m) in days.iter().zip(amounts) {
+            let m = i128::from(m);
+            a.revenue += m;
+            if d > since_12m {
+                a.revenue_12m += m;
+            }
+            if d != a.last {
+                let g = f64::from(d - a.last);
+                a.gap_sq += g * g;
+                a.purchase_days += 1;
+                a.last = d;
+            }
         }
-        self.orders += 1;
-        if self.orders == 1 {
-            self.first = day;
-            self.last = day;
-            self.purchase_days = 1;
-            return true;
+        match list {
+            None => {
+                for &k in categories {
+                    if k != NO_CATEGORY {
+                        a.categories |= 1u64.checked_shl(k).unwrap_or(0);
+                    }
+                }
+            }
+            Some(cats) => {
+                cats.clear();
+                for &k in categories {
+                    if k != NO_CATEGORY
+                        && cats.len() < MAX_CATEGORIES_COUNTED as usize
+                        && !cats.contains(&k)
+                    {
+                        cats.push(k);
+                    }
+                }
+                // Stored as a count in the low bits: `fill` only reads the number of bits set.
+                a.categories = (1u64 << cats.len()).wrapping_sub(1);
+            }
         }
-        if day > self.last {
-            let g = f64::from(day - self.last);
-            self.gap_sq += g * g;
-            self.purchase_days += 1;
-            self.last = day;
-            true
-        } else if day == self.last {
-            true
-        } else {
-            self.first = self.first.min(day);
-            false
-        }
+        a
     }
 
     fn fill(&self, h: &mut CustomerHistory) {
@@ -793,80 +1003,6 @@ impl Acc {
             }
         }
         h.categories = self.categories.count_ones().min(MAX_CATEGORIES_COUNTED);
-    }
-}
-
-/// Recomputes the day statistics (and, with `categories`, the category counts) from each customer's
-/// days in ascending order: the orders' (customer, day, category) are grouped by customer with a
-/// counting sort, then each customer's few days are sorted.
-fn regroup(acc: &mut [Acc], kept: impl Iterator<Item = (u32, i32, u32)>, categories: bool) {
-    let mut start = Vec::with_capacity(acc.len() + 1);
-    let mut total = 0usize;
-    start.push(0);
-    for a in acc.iter() {
-        total += a.orders as usize;
-        start.push(total);
-    }
-    // Days and categories are grouped apart: only the days need sorting (the category count does
-    // not depend on order), and plain `i32`s sort fastest.
-    let mut fill = start.clone();
-    let mut days: Vec<i32> = vec![0; total];
-    let mut cats_of: Vec<u32> = if categories {
-        vec![NO_CATEGORY; total]
-    } else {
-        Vec::new()
-    };
-    for (c, day, cat) in kept {
-        if let Some(f) = fill.get_mut(c as usize) {
-            if let Some(d) = days.get_mut(*f) {
-                *d = day;
-            }
-            if let Some(k) = cats_of.get_mut(*f) {
-                *k = cat;
-            }
-            *f += 1;
-        }
-    }
-    let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
-    for (c, a) in acc.iter_mut().enumerate() {
-        let slice = &mut days[start[c]..start[c + 1]];
-        let Some(&first) = slice.first() else {
-            continue;
-        };
-        let first = if slice.is_sorted() {
-            first
-        } else {
-            slice.sort_unstable();
-            slice[0]
-        };
-        let mut prev = first;
-        let mut purchase_days = 1u32;
-        let mut gap_sq = 0f64;
-        for &d in slice[1..].iter() {
-            if d != prev {
-                let g = f64::from(d - prev);
-                gap_sq += g * g;
-                purchase_days += 1;
-                prev = d;
-            }
-        }
-        a.first = first;
-        a.last = prev;
-        a.purchase_days = purchase_days;
-        a.gap_sq = gap_sq;
-        if categories {
-            cats.clear();
-            for &k in &cats_of[start[c]..start[c + 1]] {
-                if k != NO_CATEGORY
-                    && cats.len() < MAX_CATEGORIES_COUNTED as usize
-                    && !cats.contains(&k)
-                {
-                    cats.push(k);
-                }
-            }
-            // Stored as a count in the low bits: `fill` only reads the number of bits set.
-            a.categories = (1u64 << cats.len()).wrapping_sub(1);
-        }
     }
 }
 
@@ -1064,6 +1200,34 @@ mod tests {
             data.orders.sort_by_key(|o| o.date);
         }
         data
+    }
+
+    #[test]
+    fn day_numbers_are_chronos() {
+        let mut d = NaiveDate::from_ymd_opt(-3, 1, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(2500, 12, 31).unwrap();
+        while d <= end {
+            assert_eq!(day_number(d), d.num_days_from_ce(), "{d}");
+            d = d.succ_opt().unwrap();
+        }
+        for d in [NaiveDate::MIN, NaiveDate::MAX] {
+            assert_eq!(day_number(d), d.num_days_from_ce(), "{d}");
+        }
+    }
+
+    #[test]
+    fn id_text_is_the_uuid_text() {
+        let mut buf = [0u8; 36];
+        for u in [
+            0u128,
+            1,
+            u128::MAX,
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+            7 << 100,
+        ] {
+            let want = Uuid::from_u128(u).hyphenated().to_string();
+            assert_eq!(&*id_text(u, &mut buf), want.as_str());
+        }
     }
 
     #[test]

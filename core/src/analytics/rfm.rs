@@ -416,6 +416,16 @@ fn ranks<T: Ord + Copy + Into<i128>>(values: &[T]) -> Vec<u32> {
 /// # Errors
 /// [`RfmError::InvalidBins`] or [`RfmError::InvalidThresholds`] for bad options.
 pub fn rfm(histories: &Histories, options: &RfmOptions) -> Result<Rfm, RfmError> {
+    rfm_ordered(histories, options, None)
+}
+
+/// [`rfm`], with `by_revenue` (when given) the purchasers' `(ordered_key(revenue), position)`
+/// ascending (`abc::revenue_order`), from which the monetary ranks are read instead of sorted.
+pub(crate) fn rfm_ordered(
+    histories: &Histories,
+    options: &RfmOptions,
+    by_revenue: Option<&[(u64, u32)]>,
+) -> Result<Rfm, RfmError> {
     let bins = check(options)?;
     let as_of = histories.as_of;
     let buyers: Vec<_> = histories.purchasers().collect();
@@ -429,7 +439,19 @@ pub fn rfm(histories: &Histories, options: &RfmOptions) -> Result<Rfm, RfmError>
     let mut customers = Vec::with_capacity(buyers.len());
     let quant = matches!(options.scoring, RfmScoring::Quantiles { .. });
     let (rr, fr, mr) = if quant {
-        (ranks(&rec), ranks(&freq), ranks(&mon))
+        let mr = match by_revenue.filter(|o| o.len() == mon.len()) {
+            Some(order) => {
+                let mut rank = vec![0u32; order.len()];
+                for (k, &(_, i)) in order.iter().enumerate() {
+                    if let Some(r) = rank.get_mut(i as usize) {
+                        *r = k as u32 + 1;
+                    }
+                }
+                rank
+            }
+            None => ranks(&mon),
+        };
+        (ranks(&rec), ranks(&freq), mr)
     } else {
         (
             vec![0; buyers.len()],

@@ -260,10 +260,20 @@ pub fn satisfaction(
     as_of: NaiveDate,
     group_of: impl Fn(&SurveyResponse) -> String,
 ) -> Satisfaction {
+    satisfaction_by(surveys, as_of, group_of)
+}
+
+/// [`satisfaction`] with group keys of any type that orders as its text does (e.g. `&'static str`,
+/// so a survey's group is found without allocating its name).
+pub(crate) fn satisfaction_by<K: Ord + Into<String>>(
+    surveys: &[SurveyResponse],
+    as_of: NaiveDate,
+    group_of: impl Fn(&SurveyResponse) -> K,
+) -> Satisfaction {
     let mut nps = Nps::default();
     let mut csi = CsiAcc::default();
     let mut invalid_nps = 0;
-    let mut groups: BTreeMap<String, (Nps, CsiAcc)> = BTreeMap::new();
+    let mut groups: BTreeMap<K, (Nps, CsiAcc)> = BTreeMap::new();
     let mut months: BTreeMap<(i32, u32), (Nps, CsiAcc)> = BTreeMap::new();
     for s in surveys.iter().filter(|s| s.date <= as_of) {
         if s.nps > 10 {
@@ -291,7 +301,7 @@ pub fn satisfaction(
         nps,
         csi: csi.finish(),
         invalid_nps,
-        by_group: groups.into_iter().map(|(k, v)| done(k, v)).collect(),
+        by_group: groups.into_iter().map(|(k, v)| done(k.into(), v)).collect(),
         by_month: months
             .into_iter()
             .map(|((y, m), v)| done(format!("{y:04}-{m:02}"), v))
