@@ -16,6 +16,7 @@
 mod check;
 pub mod merge;
 mod path;
+pub mod runs;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;

@@ -969,3 +969,45 @@ fn json_paths_are_the_ones_serde_path_to_error_gave() {
     checked += same_paths_as_before::<DataFile>(&whole);
     assert!(checked > 500, "{checked}");
 }
+
+#[test]
+fn record_runs_hold_the_records_read() {
+    fn same<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+        text: &[u8],
+        runs: &[runs::Run],
+        list: &[T],
+        per: usize,
+    ) {
+        assert_eq!(runs::count(runs), list.len());
+        let mut at = 0;
+        for run in runs {
+            assert!(run.count <= per);
+            let json = format!(
+                "[{}]",
+                std::str::from_utf8(&text[run.bytes.clone()]).unwrap()
+            );
+            let back: Vec<T> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, list[at..at + run.count]);
+            at += run.count;
+        }
+    }
+    let data = small();
+    let text =
+        serde_json::to_vec_pretty(&DataFile::new(data.clone(), exported(), "0.1.0")).unwrap();
+    let read_back = read(&text, today()).unwrap();
+    let r = runs::record_runs(&text, 7, read_back.info.migrated_from).unwrap();
+    same(&text, &r.customers, &data.customers, 7);
+    same(&text, &r.orders, &data.orders, 7);
+    same(&text, &r.interactions, &data.interactions, 7);
+    same(&text, &r.deals, &data.deals, 7);
+    same(&text, &r.tasks, &data.tasks, 7);
+    same(&text, &r.surveys, &data.surveys, 7);
+    same(&text, &r.ledger, &data.ledger, 7);
+    // Version 0: the bare workspace, ledger at the top.
+    let v0 = serde_json::to_vec(&data).unwrap();
+    let info = read(&v0, today()).unwrap().info;
+    assert_eq!(info.migrated_from, Some(0));
+    let r = runs::record_runs(&v0, 5, info.migrated_from).unwrap();
+    same(&v0, &r.ledger, &data.ledger, 5);
+    same(&v0, &r.orders, &data.orders, 5);
+}
