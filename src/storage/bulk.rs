@@ -22,6 +22,8 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction};
 
+use kehu_core::datafile::runs::Run;
+
 use super::codec::{self, Entity};
 use super::{js, StorageError, StoreName};
 
@@ -76,6 +78,52 @@ pub(crate) async fn put_segments<T: Entity>(
         )?;
         set(&segment, "store", &JsValue::from_str(T::STORE.as_str()))?;
         set(&segment, "count", &JsValue::from(refs.len() as u32))?;
+        set(&segment, "json", &JsValue::from_str(&json))?;
+        let req = store.put(&segment).map_err(|e| js::write_error(&e))?;
+        if (seq + 1) % SEGMENTS_PER_WAIT == 0 {
+            last = None;
+            js::request(&req).await.map_err(|e| js::write_error(&e))?;
+        } else {
+            last = Some(req);
+        }
+    }
+    if let Some(req) = last {
+        js::request(&req).await.map_err(|e| js::write_error(&e))?;
+    }
+    Ok(())
+}
+
+/// Writes a data file's own text of `runs` (records of `T`, at most [`SEGMENT_LEN`] each) as the
+/// segments of `T`'s store (after `segments` was cleared): the records are stored as the file
+/// spells them, not written again.
+pub(crate) async fn put_text_segments<T: Entity>(
+    tx: &IdbTransaction,
+    bytes: &[u8],
+    runs: &[Run],
+) -> Result<(), StorageError> {
+    let store = tx.object_store(SEGMENTS).map_err(|e| js::write_error(&e))?;
+    let mut last: Option<IdbRequest> = None;
+    let mut json = String::new();
+    for (seq, run) in runs.iter().enumerate() {
+        let text = bytes
+            .get(run.bytes.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| {
+                StorageError::Write(format!("the file's `{}` records are not text", T::STORE))
+            })?;
+        json.clear();
+        json.reserve(text.len() + 2);
+        json.push('[');
+        json.push_str(text);
+        json.push(']');
+        let segment = Object::new();
+        set(
+            &segment,
+            "id",
+            &JsValue::from_str(&format!("{}:{seq:08}", T::STORE)),
+        )?;
+        set(&segment, "store", &JsValue::from_str(T::STORE.as_str()))?;
+        set(&segment, "count", &JsValue::from(run.count as u32))?;
         set(&segment, "json", &JsValue::from_str(&json))?;
         let req = store.put(&segment).map_err(|e| js::write_error(&e))?;
         if (seq + 1) % SEGMENTS_PER_WAIT == 0 {

@@ -58,7 +58,8 @@ use kehu_core::model::{
     Task,
 };
 
-pub use db::{delete_database, Db};
+pub(crate) use bulk::SEGMENT_LEN;
+pub use db::{delete_database, Db, FileText};
 pub use tabs::{Base, Unsaved};
 
 /// The name of the app's IndexedDB database.

@@ -90,11 +90,10 @@ fn skip_value(bytes: &[u8], i: usize) -> Option<usize> {
 
 /// Calls `each(key, value range)` for the members of the object starting at `bytes[i]`; returns
 /// its end. Keys are compared as written (a key spelt with escapes matches no name).
-fn members(
-    bytes: &[u8],
-    i: usize,
-    each: &mut dyn FnMut(&[u8], Range<usize>) -> Option<()>,
-) -> Option<usize> {
+fn members<F>(bytes: &[u8], i: usize, mut each: F) -> Option<usize>
+where
+    F: FnMut(&[u8], Range<usize>) -> Option<()>,
+{
     if bytes.get(i) != Some(&b'{') {
         return None;
     }
@@ -172,7 +171,7 @@ pub fn record_runs(bytes: &[u8], per: usize, migrated_from: Option<u32>) -> Opti
     let mut runs = RecordRuns::default();
     let top_ledger = migrated_from == Some(0);
     let start = skip_space(bytes, 0);
-    members(bytes, start, &mut |key, range| {
+    members(bytes, start, |key, range| {
         let list = match key {
             b"customers" => &mut runs.customers,
             b"orders" => &mut runs.orders,
@@ -183,7 +182,7 @@ pub fn record_runs(bytes: &[u8], per: usize, migrated_from: Option<u32>) -> Opti
             b"ledger" if top_ledger => &mut runs.ledger,
             b"loyalty" if !top_ledger && bytes.get(range.start) == Some(&b'{') => {
                 let ledger = &mut runs.ledger;
-                members(bytes, range.start, &mut |key, range| {
+                members(bytes, range.start, |key, range| {
                     if key == b"ledger" && bytes.get(range.start) == Some(&b'[') {
                         *ledger = runs_of(bytes, range, per)?;
                     }

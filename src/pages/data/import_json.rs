@@ -14,7 +14,7 @@ use crate::browser::mark;
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key};
 use crate::state::{today, use_app};
-use crate::storage::{Change, Record};
+use crate::storage::{Change, FileText, Record};
 
 /// Where an import stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,12 +54,15 @@ pub fn ImportJson() -> impl IntoView {
     let toasts = use_toasts();
     let stage = RwSignal::new(Stage::Idle);
     let file = StoredValue::new(None::<(String, Imported)>);
+    // The valid file's text: Replace stores its records as the file spells them.
+    let text = StoredValue::new(Vec::<u8>::new());
     let plan = StoredValue::new(None::<MergePlan>);
     let locked = StoredValue::new(Vec::<u8>::new());
     let input = NodeRef::<leptos::html::Input>::new();
 
     let reset = move || {
         file.set_value(None);
+        text.set_value(Vec::new());
         plan.set_value(None);
         locked.set_value(Vec::new());
         if let Some(el) = input.get_untracked() {
@@ -70,10 +73,10 @@ pub fn ImportJson() -> impl IntoView {
     let check = move |name: String, bytes: Vec<u8>| {
         mark("kehu:import-file-read");
         let read = datafile::read(&bytes, today());
-        drop(bytes);
         mark("kehu:import-file-checked");
         match read {
             Ok(imported) => {
+                text.set_value(bytes);
                 file.set_value(Some((name, imported)));
                 stage.set(Stage::Valid);
             }
@@ -165,12 +168,24 @@ pub fn ImportJson() -> impl IntoView {
         let Some((_, imported)) = taken else {
             return;
         };
+        let mut bytes = Vec::new();
+        text.update_value(|t| bytes = std::mem::take(t));
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
             let count = imported.data.customers.len();
             mark("kehu:replace-start");
-            match app.replace_all(imported.data).await {
+            let runs = datafile::runs::record_runs(
+                &bytes,
+                crate::storage::SEGMENT_LEN,
+                imported.info.migrated_from,
+            );
+            mark("kehu:replace-runs");
+            let from = runs.as_ref().map(|runs| FileText {
+                bytes: &bytes,
+                runs,
+            });
+            match app.replace_all_from(imported.data, from).await {
                 Ok(()) => {
                     mark("kehu:replace-done");
                     toasts.info(Key::ShareReplaced, &[("count", &count.to_string())]);
