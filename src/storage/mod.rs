@@ -66,7 +66,7 @@ pub use tabs::{Base, Unsaved};
 pub const DB_NAME: &str = "kehu";
 
 /// The current schema version: the number of steps in [`schema::MIGRATIONS`].
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Why a storage operation failed. `Display` gives a clear English message; the UI maps variants to
 /// its own localised text.

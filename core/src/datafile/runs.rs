@@ -166,11 +166,16 @@ fn runs_of(bytes: &[u8], range: Range<usize>, per: usize) -> Option<Vec<Run>> {
 /// empty: compare [`count`] with the list read before using its runs. `None` when the text is
 /// not an object.
 pub fn record_runs(bytes: &[u8], per: usize, migrated_from: Option<u32>) -> Option<RecordRuns> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let per = per.max(1);
     let mut runs = RecordRuns::default();
     let top_ledger = migrated_from == Some(0);
-    let start = skip_space(bytes, 0);
+    // Ranges are into `bytes` as given, a byte order mark included.
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let start = skip_space(bytes, bom);
     members(bytes, start, |key, range| {
         let list = match key {
             b"customers" => &mut runs.customers,
