@@ -100,5 +100,6 @@ test('large demo exported and imported', async ({ page, browser }) => {
   await write.click();
   await expect(merger.getByText(/^Merged: \d+ new, 0 updated\.$/)).toBeVisible({ timeout: 900_000 });
   figures.large_merge_store_s = (Date.now() - t0) / 1000;
+  figures.merge_marks = JSON.stringify(await merger.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]))));
   await empty.close();
 });

@@ -210,7 +210,11 @@ pub fn ImportJson() -> impl IntoView {
         stage.set(Stage::Preview);
     };
     let do_merge = move |_| {
-        let Some(p) = plan.with_value(|p| p.clone()) else {
+        // Taken, not copied (a large file's plan holds every record); made again if the write
+        // fails, so the preview stays.
+        let mut taken = None;
+        plan.update_value(|p| taken = p.take());
+        let Some(p) = taken else {
             return;
         };
         let t = p.total();
@@ -238,7 +242,10 @@ pub fn ImportJson() -> impl IntoView {
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
             // New records go in as bulk segments; changed ones replace theirs.
-            match app.import(changes).await {
+            mark("kehu:merge-start");
+            let written = app.import(changes).await;
+            mark("kehu:merge-done");
+            match written {
                 Ok(()) => {
                     toasts.info(
                         Key::ShareMerged,
@@ -252,6 +259,11 @@ pub fn ImportJson() -> impl IntoView {
                 }
                 Err(e) => {
                     toasts.storage_error(&e);
+                    let p = file.with_value(|f| {
+                        f.as_ref()
+                            .map(|(_, imp)| merge::plan(&snapshot(app), &imp.data))
+                    });
+                    plan.set_value(p);
                     stage.set(Stage::Preview);
                 }
             }
