@@ -11,7 +11,9 @@
 //! `"schema_version"`; and two internal stores, `segments` and `tombstones`.
 //!
 //! * [`Db::replace_all`] (a demo dataset, an import, a restore) writes each entity's records as
-//!   *bulk segments*: one IndexedDB record per 5,000 records holding their JSON text.
+//!   *bulk segments*: one IndexedDB record per 5,000 records holding their JSON as UTF-8 bytes
+//!   (a `Uint8Array`; schema version 1 wrote text, which is still read). A Replace from a data file
+//!   ([`Db::replace_all_from`]) stores the file's own bytes of each list's records.
 //! * [`Db::apply`] (everyday edits) writes each record as one plain JS object in its entity store —
 //!   exactly the fields of its JSON form, what `serde_wasm_bindgen`'s `json_compatible()` would make,
 //!   readable in devtools — and these win over a segment's copy of the same id; a delete also leaves a
