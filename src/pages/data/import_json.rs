@@ -202,6 +202,8 @@ pub fn ImportJson() -> impl IntoView {
         Err(e) => toasts.error(Key::ShareExportFailed, &[("detail", &e)]),
     };
     let preview = move |_| {
+        // Only Replace stores the file's text; a merge writes the records it plans.
+        text.set_value(Vec::new());
         let p = file.with_value(|f| {
             f.as_ref()
                 .map(|(_, imp)| merge::plan(&snapshot(app), &imp.data))
