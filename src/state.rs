@@ -491,9 +491,22 @@ impl AppState {
     /// # Errors
     /// The storage error when the write failed; nothing changed then.
     pub async fn replace_all(self, data: Dataset) -> Result<(), StorageError> {
+        self.replace_all_from(data, None).await
+    }
+
+    /// [`AppState::replace_all`] with `data` read from a data file whose text is `file`: lists are
+    /// stored as the file spells them where they can be (see [`crate::storage::Db::replace_all_from`]).
+    ///
+    /// # Errors
+    /// The storage error when the write failed; nothing changed then.
+    pub async fn replace_all_from(
+        self,
+        data: Dataset,
+        file: Option<crate::storage::FileText<'_>>,
+    ) -> Result<(), StorageError> {
         let db = self.db()?;
         let outcome = match db.check_current() {
-            Ok(()) => db.replace_all(&data).await,
+            Ok(()) => db.replace_all_from(&data, file).await,
             Err(e) => Err(e),
         };
         if let Err(e) = outcome {

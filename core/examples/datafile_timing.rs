@@ -1,5 +1,5 @@
 //! Times the Kehu data file on the large demo natively: export (serialise), read (parse + check)
-//! and the check alone. `cargo run --release -p kehu-core --example datafile_timing [runs]`.
+//! and where its records are (the runs a Replace stores as they are). `cargo run --release -p kehu-core --example datafile_timing [runs]`.
 
 use std::time::Instant;
 
@@ -22,10 +22,14 @@ fn main() {
         let t = Instant::now();
         let read = datafile::read(text.as_bytes(), today);
         let read_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let runs = datafile::runs::record_runs(text.as_bytes(), 5_000, None);
+        let runs_s = t.elapsed().as_secs_f64();
         println!(
-            "bytes {} export {export_s:.2} s read+check {read_s:.2} s ok {}",
+            "bytes {} export {export_s:.2} s read+check {read_s:.2} s ok {} record runs {runs_s:.2} s ({} orders)",
             text.len(),
-            read.is_ok()
+            read.is_ok(),
+            runs.map_or(0, |r| datafile::runs::count(&r.orders))
         );
     }
 }

@@ -80,4 +80,26 @@ test('large demo exported and imported', async ({ page, browser }) => {
   figures.large_import_replace_s = (Date.now() - t0) / 1000;
   figures.import_marks = JSON.stringify(await other.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]))));
   await fresh.close();
+
+  // Merged into another fresh profile: every record is new.
+  const empty = await browser.newContext();
+  const merger = await empty.newPage();
+  merger.on('pageerror', (e) => console.log(`pageerror: ${e.message}`));
+  await merger.goto('/#/data');
+  await merger.getByRole('heading', { level: 1 }).waitFor();
+  t0 = Date.now();
+  await merger.getByLabel('Choose a Kehu data file (.json)').setInputFiles(file);
+  await expect(merger.getByRole('heading', { name: 'The file is valid' })).toBeVisible({ timeout: 900_000 });
+  figures.large_merge_read_check_s = (Date.now() - t0) / 1000;
+  t0 = Date.now();
+  await merger.getByRole('button', { name: 'Merge into my data…' }).click();
+  const write = merger.getByRole('button', { name: /^Merge \(\d+ records written\)$/ });
+  await expect(write).toBeVisible({ timeout: 900_000 });
+  figures.large_merge_preview_s = (Date.now() - t0) / 1000;
+  t0 = Date.now();
+  await write.click();
+  await expect(merger.getByText(/^Merged: \d+ new, 0 updated\.$/)).toBeVisible({ timeout: 900_000 });
+  figures.large_merge_store_s = (Date.now() - t0) / 1000;
+  figures.merge_marks = JSON.stringify(await merger.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]))));
+  await empty.close();
 });

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use kehu_core::Dataset;
 
 use super::{AppState, LoadState};
+use crate::browser::mark;
 use crate::storage::{Change, Record, StorageError};
 
 /// Moves the puts of `kind` whose ids are in neither `known` nor seen earlier in this batch to `new`;
@@ -143,7 +144,9 @@ impl AppState {
         );
         plain.extend(others);
 
+        mark("kehu:import-sorted");
         self.db()?.apply_appending(&plain, &new).await?;
+        mark("kehu:import-stored");
         // Records appended as segments cannot be read back by id: the other tabs read everything.
         self.after_write(&crate::storage::tabs::Notice::Replaced);
 
@@ -159,6 +162,7 @@ impl AppState {
         put_all(d.surveys, rest.surveys, new.surveys, |r| r.id);
         put_all(d.ledger, rest.ledger, new.ledger, |r| r.id);
         self.data.show(others);
+        mark("kehu:import-shown");
         Ok(())
     }
 }

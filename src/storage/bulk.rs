@@ -22,6 +22,8 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction};
 
+use kehu_core::datafile::runs::Run;
+
 use super::codec::{self, Entity};
 use super::{js, StorageError, StoreName};
 
@@ -58,6 +60,29 @@ fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), StorageError> 
         .map_err(|e| js::write_error(&e))
 }
 
+/// A segment object: `count` records of `store` as the UTF-8 bytes of one JSON array.
+///
+/// Segments written before schema version 2 hold the array as text (`json`); [`read_entity`]
+/// reads both. Bytes cross from Wasm to the browser as one copy, with no text decoding, and are
+/// stored as they are (text that is not Latin-1 would be stored as UTF-16, twice the size).
+pub(crate) fn segment(
+    store: StoreName,
+    seq: u64,
+    count: usize,
+    bytes: &js_sys::Uint8Array,
+) -> Result<Object, StorageError> {
+    let segment = Object::new();
+    set(
+        &segment,
+        "id",
+        &JsValue::from_str(&format!("{store}:{seq:08}")),
+    )?;
+    set(&segment, "store", &JsValue::from_str(store.as_str()))?;
+    set(&segment, "count", &JsValue::from(count as u32))?;
+    set(&segment, "bytes", bytes)?;
+    Ok(segment)
+}
+
 /// Writes `items` as segments (after `segments` was cleared).
 pub(crate) async fn put_segments<T: Entity>(
     tx: &IdbTransaction,
@@ -68,15 +93,48 @@ pub(crate) async fn put_segments<T: Entity>(
     for (seq, chunk) in items.chunks(SEGMENT_LEN).enumerate() {
         let refs: Vec<&T> = chunk.iter().collect();
         let json = codec::encode_json(&refs)?;
-        let segment = Object::new();
-        set(
-            &segment,
-            "id",
-            &JsValue::from_str(&format!("{}:{seq:08}", T::STORE)),
+        let segment = segment(
+            T::STORE,
+            seq as u64,
+            refs.len(),
+            &js_sys::Uint8Array::from(json.as_bytes()),
         )?;
-        set(&segment, "store", &JsValue::from_str(T::STORE.as_str()))?;
-        set(&segment, "count", &JsValue::from(refs.len() as u32))?;
-        set(&segment, "json", &JsValue::from_str(&json))?;
+        let req = store.put(&segment).map_err(|e| js::write_error(&e))?;
+        if (seq + 1) % SEGMENTS_PER_WAIT == 0 {
+            last = None;
+            js::request(&req).await.map_err(|e| js::write_error(&e))?;
+        } else {
+            last = Some(req);
+        }
+    }
+    if let Some(req) = last {
+        js::request(&req).await.map_err(|e| js::write_error(&e))?;
+    }
+    Ok(())
+}
+
+/// Writes a data file's own text of `runs` (records of `T`, at most [`SEGMENT_LEN`] each) as the
+/// segments of `T`'s store (after `segments` was cleared): the records are stored as the file
+/// spells them, not written again. The file was read as valid JSON (so UTF-8) before.
+pub(crate) async fn put_text_segments<T: Entity>(
+    tx: &IdbTransaction,
+    bytes: &[u8],
+    runs: &[Run],
+) -> Result<(), StorageError> {
+    let store = tx.object_store(SEGMENTS).map_err(|e| js::write_error(&e))?;
+    let mut last: Option<IdbRequest> = None;
+    for (seq, run) in runs.iter().enumerate() {
+        let text = bytes.get(run.bytes.clone()).ok_or_else(|| {
+            StorageError::Write(format!("the file's `{}` records are not in it", T::STORE))
+        })?;
+        // `[` + the records + `]`, made in the browser's memory (no copy in Wasm).
+        let len = u32::try_from(text.len() + 2)
+            .map_err(|_| StorageError::Write("a segment is too large".into()))?;
+        let array = js_sys::Uint8Array::new_with_length(len);
+        array.set_index(0, b'[');
+        array.subarray(1, len - 1).copy_from(text);
+        array.set_index(len - 1, b']');
+        let segment = segment(T::STORE, seq as u64, run.count, &array)?;
         let req = store.put(&segment).map_err(|e| js::write_error(&e))?;
         if (seq + 1) % SEGMENTS_PER_WAIT == 0 {
             last = None;
@@ -138,15 +196,25 @@ pub(crate) async fn read_entity<T: Entity>(tx: &IdbTransaction) -> Result<Vec<T>
                 .ok()
                 .and_then(|k| k.as_string())
                 .unwrap_or_default();
-            let json = Reflect::get(&segment, &JsValue::from_str("json"))
+            let bytes = Reflect::get(&segment, &JsValue::from_str("bytes"))
                 .ok()
-                .and_then(|j| j.as_string())
-                .ok_or_else(|| StorageError::Corrupt {
-                    store: SEGMENTS,
-                    key: key.clone(),
-                    detail: "no JSON text".into(),
-                })?;
-            bulk.append(&mut codec::decode_json::<T>(&json, &key)?);
+                .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok());
+            let mut records = match bytes {
+                Some(bytes) => codec::decode_json_bytes::<T>(&bytes.to_vec(), &key)?,
+                // Written before schema version 2: the array as text.
+                None => {
+                    let json = Reflect::get(&segment, &JsValue::from_str("json"))
+                        .ok()
+                        .and_then(|j| j.as_string())
+                        .ok_or_else(|| StorageError::Corrupt {
+                            store: SEGMENTS,
+                            key: key.clone(),
+                            detail: "no JSON bytes or text".into(),
+                        })?;
+                    codec::decode_json::<T>(&json, &key)?
+                }
+            };
+            bulk.append(&mut records);
         }
         Ok(())
     })

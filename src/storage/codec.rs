@@ -197,6 +197,15 @@ pub(crate) fn decode_json<T: Entity>(json: &str, key: &str) -> Result<Vec<T>, St
     })
 }
 
+/// Decodes the UTF-8 JSON bytes of a segment (an array of records).
+pub(crate) fn decode_json_bytes<T: Entity>(json: &[u8], key: &str) -> Result<Vec<T>, StorageError> {
+    serde_json::from_slice(json).map_err(|e| StorageError::Corrupt {
+        store: T::STORE.as_str(),
+        key: key.to_string(),
+        detail: e.to_string(),
+    })
+}
+
 /// Turns a batch of records into an array of plain JS objects, ready to `put`.
 pub(crate) fn encode_batch<T: Entity>(items: &[&T]) -> Result<Array, StorageError> {
     let json = encode_json(items)?;

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
+use kehu_core::datafile::runs::{self, RecordRuns, Run};
 use kehu_core::model::{
     Customer, Dataset, Deal, Interaction, LedgerEntry, LoyaltyProgramme, Order, Settings,
     SurveyResponse, Task,
@@ -383,6 +384,32 @@ pub(super) async fn issue_changes(
     Ok(())
 }
 
+/// A data file's text and where its records are in it (see [`Db::replace_all_from`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FileText<'a> {
+    pub bytes: &'a [u8],
+    pub runs: &'a RecordRuns,
+}
+
+/// Writes one list as segments: from the file's text when its runs hold exactly the list's
+/// records, else encoded.
+async fn put_list<T: Entity>(
+    tx: &IdbTransaction,
+    list: &[T],
+    file: Option<FileText<'_>>,
+    runs: Option<&[Run]>,
+) -> Result<(), StorageError> {
+    match (file, runs) {
+        (Some(file), Some(runs))
+            if runs::count(runs) == list.len()
+                && runs.iter().all(|r| r.count <= bulk::SEGMENT_LEN) =>
+        {
+            bulk::put_text_segments::<T>(tx, file.bytes, runs).await
+        }
+        _ => bulk::put_segments(tx, list).await,
+    }
+}
+
 impl Db {
     /// Opens (creating or upgrading as needed) the app's database, [`DB_NAME`].
     pub async fn open() -> Result<Db, StorageError> {
@@ -646,6 +673,18 @@ impl Db {
     /// Replaces everything with `data`, in one readwrite transaction: every store is cleared and
     /// rewritten. All or nothing.
     pub async fn replace_all(&self, data: &Dataset) -> Result<(), StorageError> {
+        self.replace_all_from(data, None).await
+    }
+
+    /// [`Db::replace_all`] with `data` read from a data file whose text is `file`: a list whose
+    /// runs in the text hold exactly its records (as many, at most a segment's worth per run) is
+    /// stored as the file spells it instead of being written again; customers are always written
+    /// (they are stored with their lookup keys).
+    pub async fn replace_all_from(
+        &self,
+        data: &Dataset,
+        file: Option<FileText<'_>>,
+    ) -> Result<(), StorageError> {
         let tx = self
             .transaction(
                 &StoreName::ALL,
@@ -667,12 +706,19 @@ impl Db {
                     .map_err(|e| js::write_error(&e))?;
             }
             bulk::put_segments(&tx, &data.customers).await?;
-            bulk::put_segments(&tx, &data.orders).await?;
-            bulk::put_segments(&tx, &data.interactions).await?;
-            bulk::put_segments(&tx, &data.deals).await?;
-            bulk::put_segments(&tx, &data.tasks).await?;
-            bulk::put_segments(&tx, &data.surveys).await?;
-            bulk::put_segments(&tx, &data.ledger).await?;
+            let runs = file.as_ref().map(|f| f.runs);
+            put_list(&tx, &data.orders, file, runs.map(|r| &r.orders[..])).await?;
+            put_list(
+                &tx,
+                &data.interactions,
+                file,
+                runs.map(|r| &r.interactions[..]),
+            )
+            .await?;
+            put_list(&tx, &data.deals, file, runs.map(|r| &r.deals[..])).await?;
+            put_list(&tx, &data.tasks, file, runs.map(|r| &r.tasks[..])).await?;
+            put_list(&tx, &data.surveys, file, runs.map(|r| &r.surveys[..])).await?;
+            put_list(&tx, &data.ledger, file, runs.map(|r| &r.ledger[..])).await?;
             put_meta(&tx, META_SETTINGS, &data.settings)?;
             put_meta(&tx, META_LOYALTY, &data.loyalty)?;
             put_meta(&tx, META_SCHEMA_VERSION, &self.version())?;

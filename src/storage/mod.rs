@@ -11,7 +11,9 @@
 //! `"schema_version"`; and two internal stores, `segments` and `tombstones`.
 //!
 //! * [`Db::replace_all`] (a demo dataset, an import, a restore) writes each entity's records as
-//!   *bulk segments*: one IndexedDB record per 5,000 records holding their JSON text.
+//!   *bulk segments*: one IndexedDB record per 5,000 records holding their JSON as UTF-8 bytes
+//!   (a `Uint8Array`; schema version 1 wrote text, which is still read). A Replace from a data file
+//!   ([`Db::replace_all_from`]) stores the file's own bytes of each list's records.
 //! * [`Db::apply`] (everyday edits) writes each record as one plain JS object in its entity store —
 //!   exactly the fields of its JSON form, what `serde_wasm_bindgen`'s `json_compatible()` would make,
 //!   readable in devtools — and these win over a segment's copy of the same id; a delete also leaves a
@@ -58,14 +60,15 @@ use kehu_core::model::{
     Task,
 };
 
-pub use db::{delete_database, Db};
+pub(crate) use bulk::SEGMENT_LEN;
+pub use db::{delete_database, Db, FileText};
 pub use tabs::{Base, Unsaved};
 
 /// The name of the app's IndexedDB database.
 pub const DB_NAME: &str = "kehu";
 
 /// The current schema version: the number of steps in [`schema::MIGRATIONS`].
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Why a storage operation failed. `Display` gives a clear English message; the UI maps variants to
 /// its own localised text.

@@ -22,7 +22,7 @@ use super::{js, StorageError, StoreName, SCHEMA_VERSION};
 pub type MigrationStep = fn(&Upgrade) -> Result<(), StorageError>;
 
 /// The migration steps of the app, oldest first; step `n` upgrades version `n` to `n + 1`.
-pub const MIGRATIONS: &[MigrationStep] = &[v0_to_v1];
+pub const MIGRATIONS: &[MigrationStep] = &[v0_to_v1, v1_to_v2];
 
 const _: () = assert!(MIGRATIONS.len() == SCHEMA_VERSION as usize);
 
@@ -124,6 +124,15 @@ fn v0_to_v1(up: &Upgrade) -> Result<(), StorageError> {
     for (store, field) in indexes {
         up.create_index(store.as_str(), field, field, false)?;
     }
+    Ok(())
+}
+
+/// v1 → v2: bulk segments are written as UTF-8 bytes (`bytes`, a `Uint8Array`) instead of text
+/// (`json`). Nothing to convert (this version reads both), but a Kehu that knows only text must
+/// not open a database with byte segments: the raised version makes it say "update Kehu" (and an
+/// open older tab let go) instead of failing to read them.
+#[allow(clippy::unnecessary_wraps)]
+fn v1_to_v2(_up: &Upgrade) -> Result<(), StorageError> {
     Ok(())
 }
 

@@ -15,6 +15,8 @@
 
 mod check;
 pub mod merge;
+mod path;
+pub mod runs;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -640,41 +642,32 @@ fn read_slowly(bytes: &[u8]) -> Result<(Dataset, FileInfo), Rejection> {
 
 /// Reads the whole document as `T`, giving the first problem with its path.
 fn parse_typed<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    // Tracking the path costs time on every value: only when plain reading fails.
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
-    }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize::<_, T>(&mut de)
-        .map_err(|e| typed_problem("", e.path(), e.inner()))
+    serde_json::from_slice(bytes).map_err(|e| typed_problem(&path::of_error(bytes, &e), &e))
 }
 
-/// The problem a typed deserialisation error describes, at `prefix` + its path.
-fn typed_problem(
+/// Reads one value of a file as `T`; its problem is named from `prefix`, the value's path.
+fn parse_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
     prefix: &str,
-    path: &serde_path_to_error::Path,
-    error: &serde_json::Error,
-) -> Problem {
-    let mut full = prefix.to_string();
-    for segment in path.iter() {
-        match segment {
-            serde_path_to_error::Segment::Seq { index } => full.push_str(&format!("[{index}]")),
-            other => {
-                if !full.is_empty() {
-                    full.push('.');
-                }
-                full.push_str(&other.to_string());
-            }
-        }
-    }
+) -> Result<T, Problem> {
+    T::deserialize(value).map_err(|e| {
+        // A value has no positions: where in it the error is, is found in its text.
+        let text = serde_json::to_vec(value).unwrap_or_default();
+        let inner = match serde_json::from_slice::<T>(&text) {
+            Err(at) => path::of_error(&text, &at),
+            Ok(_) => String::new(),
+        };
+        typed_problem(&path::join(prefix, &inner), &e)
+    })
+}
+
+/// The problem a typed deserialisation error describes, at the value `path`.
+fn typed_problem(path: &str, error: &serde_json::Error) -> Problem {
+    let full = path.to_string();
     let detail = strip_location(&error.to_string());
     if let Some(rest) = detail.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or_default();
-        if !full.is_empty() {
-            full.push('.');
-        }
-        full.push_str(field);
-        return ProblemKind::Missing.at(full);
+        return ProblemKind::Missing.at(path::join(&full, field));
     }
     const DATE_ERRORS: [&str; 7] = [
         "input is out of range",
@@ -765,9 +758,8 @@ fn walk(bytes: &[u8], version: u32) -> Option<Vec<Problem>> {
         match value.as_array() {
             Some(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let prefix = format!("{path}[{i}]");
-                    if let Err(e) = serde_path_to_error::deserialize::<_, T>(item) {
-                        problems.push(typed_problem(&prefix, e.path(), e.inner()));
+                    if let Err(p) = parse_value::<T>(item, &format!("{path}[{i}]")) {
+                        problems.push(p);
                     }
                 }
             }
@@ -780,8 +772,8 @@ fn walk(bytes: &[u8], version: u32) -> Option<Vec<Problem>> {
         problems: &mut Problems,
     ) {
         let Some(value) = value else { return };
-        if let Err(e) = serde_path_to_error::deserialize::<_, T>(value) {
-            problems.push(typed_problem(path, e.path(), e.inner()));
+        if let Err(p) = parse_value::<T>(value, path) {
+            problems.push(p);
         }
     }
     let get = |k: &str| object.get(k);

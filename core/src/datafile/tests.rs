@@ -880,3 +880,222 @@ fn merge_brings_saved_segments_newer_wins_and_clashing_names_are_numbered() {
     let text = export(&merged, exported(), "x").unwrap();
     read(text.as_bytes(), today()).unwrap_or_else(|r| panic!("{r}"));
 }
+
+/// The path serde_path_to_error gives for deserialising `value` as `T` (what the reader used
+/// before it found paths itself), formatted as the reader formats them.
+fn old_path<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Option<String> {
+    let e = serde_path_to_error::deserialize::<_, T>(value).err()?;
+    Some(old_format(e.path()))
+}
+
+/// The problem the reader gave before for reading `text` as `T`.
+fn old_text_problem<T: serde::de::DeserializeOwned>(text: &[u8]) -> Problem {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let e = serde_path_to_error::deserialize::<_, T>(&mut de)
+        .err()
+        .unwrap();
+    typed_problem(&old_format(e.path()), e.inner())
+}
+
+fn old_format(path: &serde_path_to_error::Path) -> String {
+    let mut full = String::new();
+    for segment in path.iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => full.push_str(&format!("[{index}]")),
+            other => {
+                if !full.is_empty() {
+                    full.push('.');
+                }
+                full.push_str(&other.to_string());
+            }
+        }
+    }
+    full
+}
+
+/// Every path inside `v` that holds a value (objects' members, arrays' elements).
+fn value_paths(
+    v: &serde_json::Value,
+    at: Vec<serde_json::Value>,
+    out: &mut Vec<Vec<serde_json::Value>>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                let mut p = at.clone();
+                p.push(k.clone().into());
+                out.push(p.clone());
+                value_paths(x, p, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(i.into());
+                out.push(p.clone());
+                value_paths(x, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn slot<'a>(v: &'a mut serde_json::Value, path: &[serde_json::Value]) -> &'a mut serde_json::Value {
+    path.iter().fold(v, |v, k| match k {
+        serde_json::Value::String(k) => &mut v[k.as_str()],
+        _ => &mut v[k.as_u64().unwrap() as usize],
+    })
+}
+
+/// Breaks every value of one record (wrong types, out-of-range numbers, removed fields) and
+/// checks that the reader names the same path serde_path_to_error named, from a value and from
+/// text (pretty-printed, so positions span lines).
+fn same_paths_as_before<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+    record: &serde_json::Value,
+) -> usize {
+    let mut paths = Vec::new();
+    value_paths(record, Vec::new(), &mut paths);
+    let breakages: [serde_json::Value; 8] = [
+        5.into(),
+        (-1.5).into(),
+        "x".into(),
+        serde_json::Value::Null,
+        true.into(),
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!([1, {"a": "b"}]),
+    ];
+    let mut checked = 0;
+    for p in &paths {
+        let mut variants: Vec<serde_json::Value> = breakages
+            .iter()
+            .map(|b| {
+                let mut v = record.clone();
+                *slot(&mut v, p) = b.clone();
+                v
+            })
+            .collect();
+        // The member removed.
+        let mut v = record.clone();
+        if let (Some(serde_json::Value::String(key)), parent) = (p.last(), &p[..p.len() - 1]) {
+            if let Some(m) = slot(&mut v, parent).as_object_mut() {
+                m.remove(key);
+                variants.push(v);
+            }
+        }
+        for v in variants {
+            let Some(old) = old_path::<T>(&v) else {
+                continue;
+            };
+            checked += 1;
+            let new = parse_value::<T>(&v, "").unwrap_err();
+            let old_problem = typed_problem(&old, &T::deserialize(&v).err().unwrap());
+            assert_eq!(new, old_problem, "{v}");
+            let text = serde_json::to_vec_pretty(&v).unwrap();
+            assert_eq!(
+                parse_typed::<T>(&text).unwrap_err(),
+                old_text_problem::<T>(&text),
+                "{v}"
+            );
+        }
+    }
+    checked
+}
+
+#[test]
+fn json_paths_are_the_ones_serde_path_to_error_gave() {
+    let mut d = tiny();
+    d.customers[0]
+        .custom_fields
+        .insert("尺码".into(), CustomValue::Text("42".into()));
+    d.customers[0].birthday = NaiveDate::from_ymd_opt(1990, 5, 6);
+    d.customers[0].tags = vec!["vip".into()];
+    d.deals.push(Deal {
+        id: Uuid::from_u128(30),
+        customer_id: d.customers[0].id,
+        title: "Big".into(),
+        value: 1,
+        stage: DealStage::Prospecting,
+        expected_close: NaiveDate::from_ymd_opt(2026, 12, 1),
+        objections: vec!["price".into()],
+        history: vec![],
+        sale_id: Some(d.orders[0].id),
+        created_at: exported(),
+        updated_at: exported(),
+    });
+    let demo = small();
+    let v = json_of(&d);
+    let w = json_of(&demo);
+    let mut checked = 0;
+    for (file, key) in [(&v, "customers"), (&w, "customers")] {
+        checked += same_paths_as_before::<Customer>(&file[key][0]);
+    }
+    for file in [&v, &w] {
+        checked += same_paths_as_before::<Order>(&file["orders"][0]);
+        checked += same_paths_as_before::<Deal>(&file["deals"][0]);
+        checked += same_paths_as_before::<SurveyResponse>(&file["surveys"][0]);
+        checked += same_paths_as_before::<LoyaltyProgramme>(&file["loyalty"]["programme"]);
+        checked += same_paths_as_before::<Settings>(&file["settings"]);
+    }
+    for key in ["interactions", "tasks"] {
+        if let Some(first) = w[key].get(0) {
+            checked += match key {
+                "interactions" => same_paths_as_before::<Interaction>(first),
+                _ => same_paths_as_before::<Task>(first),
+            };
+        }
+    }
+    if let Some(first) = w["loyalty"]["ledger"].get(0) {
+        checked += same_paths_as_before::<LedgerEntry>(first);
+    }
+    // A whole file, pretty-printed: a broken record deep inside.
+    let mut whole = v.clone();
+    whole["orders"][0]["date"] = "2026-02-30T10:00:00".into();
+    checked += same_paths_as_before::<DataFile>(&whole);
+    assert!(checked > 500, "{checked}");
+}
+
+#[test]
+fn record_runs_hold_the_records_read() {
+    fn same<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+        text: &[u8],
+        runs: &[runs::Run],
+        list: &[T],
+        per: usize,
+    ) {
+        assert_eq!(runs::count(runs), list.len());
+        let mut at = 0;
+        for run in runs {
+            assert!(run.count <= per);
+            let json = format!(
+                "[{}]",
+                std::str::from_utf8(&text[run.bytes.clone()]).unwrap()
+            );
+            let back: Vec<T> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, list[at..at + run.count]);
+            at += run.count;
+        }
+    }
+    let data = small();
+    // With a byte order mark: runs are into the bytes as given.
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    text.extend(
+        serde_json::to_vec_pretty(&DataFile::new(data.clone(), exported(), "0.1.0")).unwrap(),
+    );
+    let read_back = read(&text, today()).unwrap();
+    let r = runs::record_runs(&text, 7, read_back.info.migrated_from).unwrap();
+    same(&text, &r.customers, &data.customers, 7);
+    same(&text, &r.orders, &data.orders, 7);
+    same(&text, &r.interactions, &data.interactions, 7);
+    same(&text, &r.deals, &data.deals, 7);
+    same(&text, &r.tasks, &data.tasks, 7);
+    same(&text, &r.surveys, &data.surveys, 7);
+    same(&text, &r.ledger, &data.ledger, 7);
+    // Version 0: the bare workspace, ledger at the top.
+    let v0 = serde_json::to_vec(&data).unwrap();
+    let info = read(&v0, today()).unwrap().info;
+    assert_eq!(info.migrated_from, Some(0));
+    let r = runs::record_runs(&v0, 5, info.migrated_from).unwrap();
+    same(&v0, &r.ledger, &data.ledger, 5);
+    same(&v0, &r.orders, &data.orders, 5);
+}

@@ -14,7 +14,7 @@ use crate::browser::mark;
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, Key};
 use crate::state::{today, use_app};
-use crate::storage::{Change, Record};
+use crate::storage::{Change, FileText, Record};
 
 /// Where an import stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,12 +55,15 @@ pub fn ImportJson() -> impl IntoView {
     let toasts = use_toasts();
     let stage = RwSignal::new(Stage::Idle);
     let file = StoredValue::new(None::<(String, Imported)>);
+    // The valid file's text: Replace stores its records as the file spells them.
+    let text = StoredValue::new(Vec::<u8>::new());
     let plan = StoredValue::new(None::<MergePlan>);
     let locked = StoredValue::new(Vec::<u8>::new());
     let input = NodeRef::<leptos::html::Input>::new();
 
     let reset = move || {
         file.set_value(None);
+        text.set_value(Vec::new());
         plan.set_value(None);
         locked.set_value(Vec::new());
         if let Some(el) = input.get_untracked() {
@@ -71,10 +74,10 @@ pub fn ImportJson() -> impl IntoView {
     let check = move |name: String, bytes: Vec<u8>| {
         mark("kehu:import-file-read");
         let read = datafile::read(&bytes, today());
-        drop(bytes);
         mark("kehu:import-file-checked");
         match read {
             Ok(imported) => {
+                text.set_value(bytes);
                 file.set_value(Some((name, imported)));
                 stage.set(Stage::Valid);
             }
@@ -166,12 +169,24 @@ pub fn ImportJson() -> impl IntoView {
         let Some((_, imported)) = taken else {
             return;
         };
+        let mut bytes = Vec::new();
+        text.update_value(|t| bytes = std::mem::take(t));
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
             let count = imported.data.customers.len();
             mark("kehu:replace-start");
-            match app.replace_all(imported.data).await {
+            let runs = datafile::runs::record_runs(
+                &bytes,
+                crate::storage::SEGMENT_LEN,
+                imported.info.migrated_from,
+            );
+            mark("kehu:replace-runs");
+            let from = runs.as_ref().map(|runs| FileText {
+                bytes: &bytes,
+                runs,
+            });
+            match app.replace_all_from(imported.data, from).await {
                 Ok(()) => {
                     mark("kehu:replace-done");
                     toasts.info(Key::ShareReplaced, &[("count", &count.to_string())]);
@@ -188,6 +203,8 @@ pub fn ImportJson() -> impl IntoView {
         Err(e) => toasts.error(Key::ShareExportFailed, &[("detail", &e)]),
     };
     let preview = move |_| {
+        // Only Replace stores the file's text; a merge writes the records it plans.
+        text.set_value(Vec::new());
         let p = file.with_value(|f| {
             f.as_ref()
                 .map(|(_, imp)| merge::plan(&snapshot(app), &imp.data))
@@ -196,7 +213,11 @@ pub fn ImportJson() -> impl IntoView {
         stage.set(Stage::Preview);
     };
     let do_merge = move |_| {
-        let Some(p) = plan.with_value(|p| p.clone()) else {
+        // Taken, not copied (a large file's plan holds every record); made again if the write
+        // fails, so the preview stays.
+        let mut taken = None;
+        plan.update_value(|p| taken = p.take());
+        let Some(p) = taken else {
             return;
         };
         let t = p.total();
@@ -229,7 +250,10 @@ pub fn ImportJson() -> impl IntoView {
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
             // New records go in as bulk segments; changed ones replace theirs.
-            match app.import(changes).await {
+            mark("kehu:merge-start");
+            let written = app.import(changes).await;
+            mark("kehu:merge-done");
+            match written {
                 Ok(()) => {
                     toasts.info(
                         Key::ShareMerged,
@@ -243,6 +267,11 @@ pub fn ImportJson() -> impl IntoView {
                 }
                 Err(e) => {
                     toasts.storage_error(&e);
+                    let p = file.with_value(|f| {
+                        f.as_ref()
+                            .map(|(_, imp)| merge::plan(&snapshot(app), &imp.data))
+                    });
+                    plan.set_value(p);
                     stage.set(Stage::Preview);
                 }
             }

@@ -9,12 +9,12 @@
 
 use std::collections::HashSet;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::Array;
 use kehu_core::model::Dataset;
 use wasm_bindgen::JsValue;
 use web_sys::{IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use super::super::bulk::{tombstone_key, SEGMENTS, SEGMENT_LEN, TOMBSTONES};
+use super::super::bulk::{segment, tombstone_key, SEGMENTS, SEGMENT_LEN, TOMBSTONES};
 use super::super::codec::{self, Entity};
 use super::super::js::{self, Watched};
 use super::super::{Change, StorageError, StoreName};
@@ -43,12 +43,6 @@ async fn keys(store: &IdbObjectStore, range: &IdbKeyRange) -> Result<Vec<String>
         .iter()
         .filter_map(|k| k.as_string())
         .collect())
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), StorageError> {
-    Reflect::set(object, &JsValue::from_str(key), value)
-        .map(|_| ())
-        .map_err(|e| js::write_error(&e))
 }
 
 /// Writes `items` (ids stored nowhere yet) as segments after the store's last segment. An id that
@@ -95,16 +89,12 @@ async fn append_segments<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<
     let mut last: Option<IdbRequest> = None;
     for (i, refs) in bulk.chunks(SEGMENT_LEN).enumerate() {
         let json = codec::encode_json(refs)?;
-        let seq = next + i as u64;
-        let segment = Object::new();
-        set(
-            &segment,
-            "id",
-            &JsValue::from_str(&format!("{}:{seq:08}", T::STORE)),
+        let segment = segment(
+            T::STORE,
+            next + i as u64,
+            refs.len(),
+            &js_sys::Uint8Array::from(json.as_bytes()),
         )?;
-        set(&segment, "store", &JsValue::from_str(T::STORE.as_str()))?;
-        set(&segment, "count", &JsValue::from(refs.len() as u32))?;
-        set(&segment, "json", &JsValue::from_str(&json))?;
         let req = segments.put(&segment).map_err(|e| js::write_error(&e))?;
         if (i + 1) % SEGMENTS_PER_WAIT == 0 {
             last = None;
