@@ -58,7 +58,12 @@ pub fn provide_analysis() {
         ready().then(|| Prepared(Arc::new(d.customers.with(|c| CustomerIndex::new(c)))))
     });
     let orders = Memo::new(move |_| {
-        ready().then(|| Prepared(Arc::new(d.orders.with(|o| OrderTable::new(o)))))
+        ready().then(|| {
+            crate::browser::mark("kehu:order-table-start");
+            let table = d.orders.with(|o| OrderTable::new(o));
+            crate::browser::mark("kehu:order-table-done");
+            Prepared(Arc::new(table))
+        })
     });
     let memo = Memo::new(move |_| {
         if !ready() {
@@ -69,9 +74,12 @@ pub fn provide_analysis() {
         let (Some(customers), Some(orders)) = (customers.get(), orders.get()) else {
             return None;
         };
+        // Marks for the browser benchmark (`end2end/bench/recompute.bench.ts`).
+        crate::browser::mark("kehu:analysis-start");
         let result = d
             .surveys
             .with(|surveys| analyze_tables(&customers.0, &orders.0, surveys, as_of, &settings));
+        crate::browser::mark("kehu:analysis-done");
         Some(Computed(result.map(Arc::new)))
     });
     provide_context(AnalysisMemo(memo));
