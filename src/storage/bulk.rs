@@ -89,18 +89,35 @@ pub(crate) async fn put_segments<T: Entity>(
     items: &[T],
 ) -> Result<(), StorageError> {
     let store = tx.object_store(SEGMENTS).map_err(|e| js::write_error(&e))?;
+    let refs: Vec<&T> = items.iter().collect();
+    write_segments(&store, T::STORE, 0, encoded(&refs)).await
+}
+
+/// `records` as segment contents (count, JSON bytes), [`SEGMENT_LEN`] records each, each encoded
+/// only when it is written.
+pub(crate) fn encoded<'a, T: Entity>(
+    records: &'a [&'a T],
+) -> impl Iterator<Item = Result<(usize, js_sys::Uint8Array), StorageError>> + 'a {
+    records.chunks(SEGMENT_LEN).map(|chunk| {
+        let json = codec::encode_json(chunk)?;
+        Ok((chunk.len(), js_sys::Uint8Array::from(json.as_bytes())))
+    })
+}
+
+/// Puts the segments `first`, `first + 1`, … of `store`, one per item of `parts` (its record
+/// count and bytes), waiting for every [`SEGMENTS_PER_WAIT`]-th request and for the last.
+pub(crate) async fn write_segments(
+    segments: &IdbObjectStore,
+    store: StoreName,
+    first: u64,
+    parts: impl IntoIterator<Item = Result<(usize, js_sys::Uint8Array), StorageError>>,
+) -> Result<(), StorageError> {
     let mut last: Option<IdbRequest> = None;
-    for (seq, chunk) in items.chunks(SEGMENT_LEN).enumerate() {
-        let refs: Vec<&T> = chunk.iter().collect();
-        let json = codec::encode_json(&refs)?;
-        let segment = segment(
-            T::STORE,
-            seq as u64,
-            refs.len(),
-            &js_sys::Uint8Array::from(json.as_bytes()),
-        )?;
-        let req = store.put(&segment).map_err(|e| js::write_error(&e))?;
-        if (seq + 1) % SEGMENTS_PER_WAIT == 0 {
+    for (i, part) in parts.into_iter().enumerate() {
+        let (count, bytes) = part?;
+        let segment = segment(store, first + i as u64, count, &bytes)?;
+        let req = segments.put(&segment).map_err(|e| js::write_error(&e))?;
+        if (i + 1) % SEGMENTS_PER_WAIT == 0 {
             last = None;
             js::request(&req).await.map_err(|e| js::write_error(&e))?;
         } else {
@@ -122,8 +139,7 @@ pub(crate) async fn put_text_segments<T: Entity>(
     runs: &[Run],
 ) -> Result<(), StorageError> {
     let store = tx.object_store(SEGMENTS).map_err(|e| js::write_error(&e))?;
-    let mut last: Option<IdbRequest> = None;
-    for (seq, run) in runs.iter().enumerate() {
+    let parts = runs.iter().map(|run| {
         let text = bytes.get(run.bytes.clone()).ok_or_else(|| {
             StorageError::Write(format!("the file's `{}` records are not in it", T::STORE))
         })?;
@@ -134,19 +150,9 @@ pub(crate) async fn put_text_segments<T: Entity>(
         array.set_index(0, b'[');
         array.subarray(1, len - 1).copy_from(text);
         array.set_index(len - 1, b']');
-        let segment = segment(T::STORE, seq as u64, run.count, &array)?;
-        let req = store.put(&segment).map_err(|e| js::write_error(&e))?;
-        if (seq + 1) % SEGMENTS_PER_WAIT == 0 {
-            last = None;
-            js::request(&req).await.map_err(|e| js::write_error(&e))?;
-        } else {
-            last = Some(req);
-        }
-    }
-    if let Some(req) = last {
-        js::request(&req).await.map_err(|e| js::write_error(&e))?;
-    }
-    Ok(())
+        Ok((run.count, array))
+    });
+    write_segments(&store, T::STORE, 0, parts).await
 }
 
 /// Calls `each` with successive `getAll` batches over `range` (in key order).

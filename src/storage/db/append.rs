@@ -12,16 +12,13 @@ use std::collections::HashSet;
 use js_sys::Array;
 use kehu_core::model::Dataset;
 use wasm_bindgen::JsValue;
-use web_sys::{IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{IdbKeyRange, IdbObjectStore, IdbTransaction, IdbTransactionMode};
 
-use super::super::bulk::{segment, tombstone_key, SEGMENTS, SEGMENT_LEN, TOMBSTONES};
+use super::super::bulk::{encoded, tombstone_key, write_segments, SEGMENTS, TOMBSTONES};
 use super::super::codec::{self, Entity};
 use super::super::js::{self, Watched};
 use super::super::{Change, StorageError, StoreName};
 use super::{fail, issue_changes, Db};
-
-/// Segments written between waits for the browser to catch up.
-const SEGMENTS_PER_WAIT: usize = 20;
 
 /// Keys `"{store}:…"` of `segments` or `tombstones`.
 fn prefix(store: StoreName) -> Result<IdbKeyRange, StorageError> {
@@ -86,27 +83,7 @@ async fn append_segments<T: Entity>(tx: &IdbTransaction, items: &[T]) -> Result<
         .last()
         .and_then(|k| k.rsplit(':').next().and_then(|s| s.parse::<u64>().ok()))
         .map_or(0, |last| last + 1);
-    let mut last: Option<IdbRequest> = None;
-    for (i, refs) in bulk.chunks(SEGMENT_LEN).enumerate() {
-        let json = codec::encode_json(refs)?;
-        let segment = segment(
-            T::STORE,
-            next + i as u64,
-            refs.len(),
-            &js_sys::Uint8Array::from(json.as_bytes()),
-        )?;
-        let req = segments.put(&segment).map_err(|e| js::write_error(&e))?;
-        if (i + 1) % SEGMENTS_PER_WAIT == 0 {
-            last = None;
-            js::request(&req).await.map_err(|e| js::write_error(&e))?;
-        } else {
-            last = Some(req);
-        }
-    }
-    if let Some(req) = last {
-        js::request(&req).await.map_err(|e| js::write_error(&e))?;
-    }
-    Ok(())
+    write_segments(&segments, T::STORE, next, encoded(&bulk)).await
 }
 
 /// The entity stores `new` has records for.
