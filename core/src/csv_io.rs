@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::analytics::abc::AbcClass;
 use crate::analytics::analyze::Analysis;
+use crate::analytics::customer_id::CustomerId;
 use crate::analytics::lifecycle::Stage;
 use crate::analytics::rfm::RfmCustomer;
 use crate::analytics::value_matrix::ValueCell;
@@ -234,57 +235,57 @@ pub fn customers_analytics_csv(
         HeaderLanguage::English => ANALYTICS_HEADERS_EN,
     });
     let a = facts.analysis;
-    let rfm: HashMap<&str, &RfmCustomer> = a
+    let rfm: HashMap<&CustomerId, &RfmCustomer> = a
         .map(|a| {
             a.rfm
                 .customers
                 .iter()
-                .map(|c| (&*c.customer_id, c))
+                .map(|c| (&c.customer_id, c))
                 .collect()
         })
         .unwrap_or_default();
-    let abc: HashMap<&str, AbcClass> = a
+    let abc: HashMap<&CustomerId, AbcClass> = a
         .map(|a| {
             a.abc
                 .customers
                 .iter()
-                .map(|c| (&*c.customer_id, c.class))
+                .map(|c| (&c.customer_id, c.class))
                 .collect()
         })
         .unwrap_or_default();
-    let cells: HashMap<&str, ValueCell> = a
+    let cells: HashMap<&CustomerId, ValueCell> = a
         .map(|a| {
             a.value_matrix
                 .customers
                 .iter()
-                .map(|c| (&*c.customer_id, c.cell))
+                .map(|c| (&c.customer_id, c.cell))
                 .collect()
         })
         .unwrap_or_default();
-    let stages: HashMap<&str, Stage> = a
+    let stages: HashMap<&CustomerId, Stage> = a
         .map(|a| {
             a.lifecycle
                 .customers
                 .iter()
-                .map(|c| (&*c.customer_id, c.stage))
+                .map(|c| (&c.customer_id, c.stage))
                 .collect()
         })
         .unwrap_or_default();
-    let churn: HashMap<&str, bool> = a
+    let churn: HashMap<&CustomerId, bool> = a
         .map(|a| {
             a.churn
                 .customers
                 .iter()
-                .map(|c| (&*c.customer_id, c.warning))
+                .map(|c| (&c.customer_id, c.warning))
                 .collect()
         })
         .unwrap_or_default();
-    let loyalty: HashMap<&str, f64> = a
+    let loyalty: HashMap<&CustomerId, f64> = a
         .map(|a| {
             a.loyalty
                 .customers
                 .iter()
-                .map(|c| (&*c.customer_id, c.score))
+                .map(|c| (&c.customer_id, c.score))
                 .collect()
         })
         .unwrap_or_default();
@@ -304,8 +305,8 @@ pub fn customers_analytics_csv(
     write_rows(
         &headers,
         customers.iter().map(|c| {
-            let id = c.id.to_string();
-            let key = id.as_str();
+            let id = CustomerId::from_uuid(c.id);
+            let key = &id;
             let mut row = customer_cells(c);
             let r = rfm.get(key);
             row.push(r.map(|r| r.r.to_string()).unwrap_or_default());

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::analytics::abc::AbcClass;
 use crate::analytics::analyze::Analysis;
+use crate::analytics::customer_id::CustomerId;
 use crate::analytics::lifecycle::Stage;
 use crate::analytics::rfm::Segment;
 use crate::model::{Customer, LoyaltyProgramme, Money, Timestamp};
@@ -173,11 +174,7 @@ pub fn profiles(
         .abc
         .customers
         .iter()
-        .filter_map(|c| {
-            Uuid::parse_str(&c.customer_id)
-                .ok()
-                .map(|u| (u.as_u128(), c.class))
-        })
+        .filter_map(|c| c.customer_id.as_uuid().map(|u| (u.as_u128(), c.class)))
         .collect();
     classes.sort_unstable_by_key(|e| e.0);
     let (h, r, l) = (
@@ -187,12 +184,11 @@ pub fn profiles(
     );
     let (mut hi, mut ri, mut li, mut ai) = (0, 0, 0, 0);
     let mut out = vec![Profile::default(); customers.len()];
-    let mut buf = Uuid::encode_buffer();
     for (u, i) in order {
-        let id: &str = Uuid::from_u128(u).hyphenated().encode_lower(&mut buf);
-        let h = advance(h, &mut hi, id, |x| &x.customer_id);
-        let rfm = advance(r, &mut ri, id, |x| &x.customer_id);
-        let stage = advance(l, &mut li, id, |x| &x.customer_id).map(|x| x.stage);
+        let id = CustomerId::from_uuid(Uuid::from_u128(u));
+        let h = advance(h, &mut hi, &id, |x| &x.customer_id);
+        let rfm = advance(r, &mut ri, &id, |x| &x.customer_id);
+        let stage = advance(l, &mut li, &id, |x| &x.customer_id).map(|x| x.stage);
         while classes.get(ai).is_some_and(|e| e.0 < u) {
             ai += 1;
         }
@@ -213,17 +209,17 @@ pub fn profiles(
     out
 }
 
-/// The entry of `list` (ascending by id text) with id `id`, moving `at` forward past smaller ids.
+/// The entry of `list` (ascending by id) with id `id`, moving `at` forward past smaller ids.
 fn advance<'a, T>(
     list: &'a [T],
     at: &mut usize,
-    id: &str,
-    key: impl Fn(&T) -> &std::sync::Arc<str>,
+    id: &CustomerId,
+    key: impl Fn(&T) -> &CustomerId,
 ) -> Option<&'a T> {
-    while list.get(*at).is_some_and(|x| key(x).as_ref() < id) {
+    while list.get(*at).is_some_and(|x| key(x) < id) {
         *at += 1;
     }
-    list.get(*at).filter(|x| key(x).as_ref() == id)
+    list.get(*at).filter(|x| key(x) == id)
 }
 
 /// The positions in `customers` (and `profiles`, which follow it) that `filter` selects, by spend

@@ -162,7 +162,7 @@ pub fn suggest_tasks(
 
     if let Some(churn) = churn {
         for id in &churn.warnings {
-            let Ok(cid) = Uuid::parse_str(id) else {
+            let Some(cid) = id.as_uuid() else {
                 continue;
             };
             let Some(c) = churn.customer(id) else {

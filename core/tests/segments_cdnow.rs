@@ -49,7 +49,11 @@ fn rfm_matches_pandas_for_5_and_3_bins() {
         assert_eq!(got.customers.len(), 2357);
         for (g, w) in got.customers.iter().zip(rows) {
             let ctx = format!("bins {bins}, customer {}", g.customer_id);
-            assert_eq!(&*g.customer_id, w["customer_id"].as_str().unwrap(), "{ctx}");
+            assert_eq!(
+                g.customer_id.to_string(),
+                w["customer_id"].as_str().unwrap(),
+                "{ctx}"
+            );
             assert_eq!(g.recency, w["recency"].as_i64().unwrap(), "{ctx}");
             assert_eq!(
                 i64::from(g.frequency),
@@ -91,7 +95,7 @@ fn abc_matches_the_reference() {
     for c in &got.customers {
         assert_eq!(
             c.class.id(),
-            classes[&*c.customer_id].as_str().unwrap(),
+            classes[&c.customer_id.to_string()].as_str().unwrap(),
             "{}",
             c.customer_id
         );

@@ -175,7 +175,11 @@ fn rfm_ties_break_by_customer_id_and_recency_is_reversed() {
         tx("c", "2024-01-01", 100),
     ];
     let r = rfm_of_transactions(&t, d("2024-01-11"), None, &RfmOptions::default()).unwrap();
-    let ids: Vec<&str> = r.customers.iter().map(|c| &*c.customer_id).collect();
+    let ids: Vec<String> = r
+        .customers
+        .iter()
+        .map(|c| c.customer_id.to_string())
+        .collect();
     assert_eq!(ids, ["a", "b", "c"]);
     // Recency ranks: a (1 day) rank 1, b (1 day) rank 2, c (10 days) rank 3.
     assert_eq!(
@@ -296,10 +300,16 @@ fn abc_classes_and_degenerate_totals() {
     ];
     let h = Histories::from_transactions(&t, d("2024-02-01"), None).unwrap();
     let r = abc(&h, &AbcOptions::default()).unwrap();
+    let texts: Vec<String> = r
+        .customers
+        .iter()
+        .map(|c| c.customer_id.to_string())
+        .collect();
     let classes: Vec<(&str, AbcClass)> = r
         .customers
         .iter()
-        .map(|c| (&*c.customer_id, c.class))
+        .zip(&texts)
+        .map(|(c, t)| (t.as_str(), c.class))
         .collect();
     // Shares before: a 0 %, b 70 %, c 90 %, d 96 %.
     assert_eq!(
@@ -410,7 +420,7 @@ fn churn_uses_own_interval_or_the_shop_median() {
     // Value at risk: late 3000 over a 20-day span → 3000 a year; fine 1500; once 300.
     assert_eq!(late.value_at_risk, 3000);
     assert_eq!(
-        c.warnings.iter().map(|s| &**s).collect::<Vec<_>>(),
+        c.warnings.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         ["late", "fine", "once"]
     );
     assert!(churn(
@@ -476,7 +486,7 @@ fn lifecycle_stages() {
         ],
     );
     let a = run(&data, "2024-06-30");
-    let stage = |n: u128| a.lifecycle.customer(&id(n).to_string()).unwrap().stage;
+    let stage = |n: u128| a.lifecycle.customer(id(n).to_string()).unwrap().stage;
     assert_eq!(stage(1), Stage::Potential);
     assert_eq!(stage(2), Stage::New);
     assert_eq!(stage(3), Stage::Lost);
@@ -512,13 +522,13 @@ fn loyalty_and_satisfaction() {
         survey(2, "2024-06-04", 11, 9), // invalid answers
     ];
     let a = run(&data, "2024-06-30");
-    let l1 = a.loyalty.customer(&id(1).to_string()).unwrap();
+    let l1 = a.loyalty.customer(id(1).to_string()).unwrap();
     assert_eq!(l1.components.nps, Some(1.0));
     assert_eq!(l1.components.satisfaction, Some(1.0));
     assert_eq!(l1.components.categories, 1.0);
     assert!((l1.components.referrals - 1.0 / 3.0).abs() < 1e-12);
     assert_eq!(l1.quadrant, Some(LoyaltyQuadrant::True));
-    let l3 = a.loyalty.customer(&id(3).to_string()).unwrap();
+    let l3 = a.loyalty.customer(id(3).to_string()).unwrap();
     assert_eq!(l3.quadrant, Some(LoyaltyQuadrant::None));
     // NPS over 4 valid answers (3, 10, 8, 0): promoters 1, detractors 2 → −25.
     let s = &a.satisfaction;
@@ -589,7 +599,7 @@ fn degenerate_datasets_give_defined_results() {
         ),
         "2024-01-01",
     );
-    let h = |n: u128| a.histories.get(&id(n).to_string()).unwrap().revenue;
+    let h = |n: u128| a.histories.get(id(n).to_string()).unwrap().revenue;
     assert_eq!(h(1), -500);
     assert_eq!(h(2), i64::MAX);
     assert_eq!(h(3), i64::MIN);
@@ -673,7 +683,11 @@ fn workspace_and_transaction_histories_agree() {
     let tx = kehu_core::analytics::transactions_of(&data);
     let b = Histories::from_transactions(&tx, as_of, w).unwrap();
     assert_eq!(a.customers.len(), 301);
-    let ids: Vec<&str> = a.customers.iter().map(|h| &*h.customer_id).collect();
+    let ids: Vec<String> = a
+        .customers
+        .iter()
+        .map(|h| h.customer_id.to_string())
+        .collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     assert_eq!(ids, sorted, "ascending ids");

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::abc::{abc_ordered, revenue_order, Abc, AbcError, AbcOptions};
 use super::churn::{churn, Churn, ChurnError, ChurnOptions};
 use super::explain::{Explanation, Method};
-use super::history::{positions, CustomerIndex, FastMap, Histories, HistoryError, OrderTable};
+use super::history::{
+    positions, CustomerId, CustomerIndex, FastMap, Histories, HistoryError, OrderTable,
+};
 use super::lifecycle::{lifecycle, Lifecycle, LifecycleOptions};
 use super::loyalty::{latest_attitudes, loyalty_with, Attitude, Loyalty, LoyaltyError};
 use super::rfm::{rfm_ordered, Rfm, RfmError, RfmOptions, RfmScoring, Segment};
@@ -279,8 +281,14 @@ impl Analysis {
     /// The worked example of `method` for one customer (for [`Method::Satisfaction`], the shop-wide
     /// figures; `customer_id` is then ignored). `None` when the customer has no result for it (e.g.
     /// RFM for a customer without orders).
-    pub fn explain(&self, method: Method, customer_id: &str) -> Option<Explanation> {
+    pub fn explain(
+        &self,
+        method: Method,
+        customer_id: impl Into<CustomerId>,
+    ) -> Option<Explanation> {
         let h = &self.histories;
+        let customer_id: CustomerId = customer_id.into();
+        let customer_id = &customer_id;
         match method {
             Method::Rfm => self.rfm.explain(customer_id, h),
             Method::Abc => self.abc.explain(customer_id),
@@ -319,7 +327,7 @@ mod tests {
         assert!(a.loyalty.without_survey < a.loyalty.customers.len() as u32);
         let want = satisfaction(&data.surveys, as_of, |s| {
             a.rfm
-                .customer(&s.customer_id.to_string())
+                .customer(s.customer_id)
                 .map_or("none", |c| c.segment.id())
                 .to_owned()
         });

@@ -137,7 +137,7 @@ pub fn churn(
         let threshold_days = options.k * interval_days;
         let overdue = basis != IntervalBasis::None && days_since_last as f64 > threshold_days;
         let p = p_alive
-            .and_then(|m| m.get(h.customer_id.as_ref()))
+            .and_then(|m| h.customer_id.with_str(|id| m.get(id)))
             .copied()
             .filter(|p| p.is_finite());
         let unlikely_alive = p.is_some_and(|p| p < options.p_alive_below);
@@ -145,7 +145,11 @@ pub fn churn(
             (Some(f), Some(l)) => days_between(f, l).max(365),
             _ => 365,
         };
-        let value_at_risk = clamp_money(i128::from(h.revenue.max(0)) * 365 / i128::from(span));
+        // In 64 bits unless the revenue is beyond ~25 trillion major units.
+        let value_at_risk = match h.revenue.max(0).checked_mul(365) {
+            Some(x) => x / span,
+            None => clamp_money(i128::from(h.revenue.max(0)) * 365 / i128::from(span)),
+        };
         customers.push(ChurnCustomer {
             customer_id: h.customer_id.clone(),
             days_since_last,
@@ -159,18 +163,18 @@ pub fn churn(
             value_at_risk,
         });
     }
-    // Value at risk descending, ties by id: the customers are in id order, so by position.
-    let mut ranked: Vec<(u64, u32)> = customers
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.warning)
-        .map(|(i, c)| (ordered_key(!c.value_at_risk), i as u32))
-        .collect();
+    // Value at risk descending, ties by id: the customers are in id order, so by position. The
+    // warned ids are copied in id order into a compact list and moved from it in ranked order.
+    let mut warned: Vec<Option<CustomerId>> = Vec::new();
+    let mut ranked: Vec<(u64, u32)> = Vec::new();
+    for c in customers.iter().filter(|c| c.warning) {
+        ranked.push((ordered_key(!c.value_at_risk), warned.len() as u32));
+        warned.push(Some(c.customer_id.clone()));
+    }
     sort_by_key_then_index(&mut ranked);
     let warnings = ranked
         .iter()
-        .filter_map(|&(_, i)| customers.get(i as usize))
-        .map(|c| c.customer_id.clone())
+        .filter_map(|&(_, i)| warned.get_mut(i as usize).and_then(Option::take))
         .collect();
     Ok(Churn {
         options: *options,
@@ -182,17 +186,23 @@ pub fn churn(
 
 impl Churn {
     /// One customer's check.
-    pub fn customer(&self, customer_id: &str) -> Option<&ChurnCustomer> {
+    pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&ChurnCustomer> {
+        let key: CustomerId = customer_id.into();
         self.customers
-            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.cmp(&key))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
 
     /// The worked example for one customer.
-    pub fn explain(&self, customer_id: &str, histories: &Histories) -> Option<Explanation> {
-        let c = self.customer(customer_id)?;
-        let h = histories.get(customer_id)?;
+    pub fn explain(
+        &self,
+        customer_id: impl Into<CustomerId>,
+        histories: &Histories,
+    ) -> Option<Explanation> {
+        let id: CustomerId = customer_id.into();
+        let c = self.customer(&id)?;
+        let h = histories.by_id(&id)?;
         let mut steps = vec![Step::new(
             "churn.days_since_last",
             "days = as_of − last_purchase",

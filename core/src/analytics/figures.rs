@@ -15,7 +15,7 @@ pub fn stage_revenue(lifecycle: &Lifecycle, histories: &Histories) -> Vec<Money>
         let Some(i) = Stage::ALL.iter().position(|s| *s == c.stage) else {
             continue;
         };
-        if let Some(h) = histories.get(&c.customer_id) {
+        if let Some(h) = histories.by_id(&c.customer_id) {
             sums[i] += i128::from(h.revenue);
         }
     }
@@ -29,7 +29,7 @@ pub fn cell_revenue(matrix: &ValueMatrix, histories: &Histories) -> Vec<Money> {
         let Some(i) = ValueCell::ALL.iter().position(|x| *x == c.cell) else {
             continue;
         };
-        if let Some(h) = histories.get(&c.customer_id) {
+        if let Some(h) = histories.by_id(&c.customer_id) {
             sums[i] += i128::from(h.revenue);
         }
     }
@@ -132,7 +132,7 @@ mod tests {
             .customers
             .iter()
             .filter(|c| c.cell == ValueCell::Best)
-            .map(|c| a.histories.get(&c.customer_id).unwrap().revenue)
+            .map(|c| a.histories.by_id(&c.customer_id).unwrap().revenue)
             .sum();
         assert_eq!(cells[0], best);
     }

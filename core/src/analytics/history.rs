@@ -12,7 +12,6 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -30,8 +29,7 @@ pub struct DateWindow {
     pub to: NaiveDate,
 }
 
-/// A customer id shared between results without copying the text.
-pub type CustomerId = Arc<str>;
+pub use super::customer_id::CustomerId;
 
 /// Why histories could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -167,8 +165,6 @@ impl CustomerIndex {
 pub struct OrderTable {
     /// The customers the orders name, ascending.
     ids: Vec<u128>,
-    /// Their ids as text.
-    texts: Vec<CustomerId>,
     /// Customer `c`'s rows are `starts[c]..starts[c + 1]`.
     starts: Vec<u32>,
     days: Vec<i32>,
@@ -213,7 +209,6 @@ impl OrderTable {
         drop(categories);
         let mut t = OrderTable {
             ids: Vec::new(),
-            texts: Vec::new(),
             starts: vec![0],
             days: vec![0; orders.len()],
             amounts: vec![0; orders.len()],
@@ -225,7 +220,6 @@ impl OrderTable {
         let mut of: Vec<u32> = Vec::new();
         let mut at: Vec<usize> = Vec::new();
         let mut by_id: Vec<(u128, u32)> = Vec::new();
-        let mut buf = [0u8; 36];
         let mut next = 0usize;
         for entries in &parts {
             local.reset(entries.len() / 4 + 16);
@@ -252,7 +246,6 @@ impl OrderTable {
                 next += count;
                 t.ids.push(u);
                 t.starts.push(next as u32);
-                t.texts.push(id_text(u, &mut buf));
             }
             for (e, &c) in entries.iter().zip(&of) {
                 let Some(k) = at.get_mut(c as usize) else {
@@ -358,7 +351,7 @@ impl Histories {
         }
         let mut order: Vec<u32> = (0..ids.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
-        let customers = build(&order, |c| Arc::from(ids[c]), kept, as_of);
+        let customers = build(&order, |c| CustomerId::new(ids[c]), kept, as_of);
         Ok(Histories {
             as_of,
             window,
@@ -405,7 +398,6 @@ impl Histories {
         let mut customers = Vec::with_capacity(n);
         let mut numbers: Vec<u128> = Vec::with_capacity(n);
         let mut cats: Vec<u32> = Vec::with_capacity(MAX_CATEGORIES_COUNTED as usize);
-        let mut buf = [0u8; 36];
         let (a, b) = (&customers_in.ids, &orders.ids);
         let (mut i, mut j) = (0usize, 0usize);
         loop {
@@ -418,7 +410,7 @@ impl Histories {
             };
             i += usize::from(in_a);
             if !in_b {
-                customers.push(CustomerHistory::empty(id_text(u, &mut buf)));
+                customers.push(CustomerHistory::empty(uuid_id(u)));
                 numbers.push(u);
                 continue;
             }
@@ -432,10 +424,7 @@ impl Histories {
             if from >= to && !in_a {
                 continue;
             }
-            let Some(id) = orders.texts.get(c) else {
-                continue;
-            };
-            let mut h = CustomerHistory::empty(id.clone());
+            let mut h = CustomerHistory::empty(uuid_id(u));
             if from < to {
                 let rows = range.start + from..range.start + to;
                 let acc = Acc::fold(
@@ -464,9 +453,14 @@ impl Histories {
     }
 
     /// The history of one customer.
-    pub fn get(&self, customer_id: &str) -> Option<&CustomerHistory> {
+    pub fn get(&self, customer_id: impl Into<CustomerId>) -> Option<&CustomerHistory> {
+        self.by_id(&customer_id.into())
+    }
+
+    /// The history of one customer, by the id a result row holds.
+    pub fn by_id(&self, customer_id: &CustomerId) -> Option<&CustomerHistory> {
         self.customers
-            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.cmp(customer_id))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -505,21 +499,9 @@ fn check_window(window: Option<DateWindow>) -> Result<(), HistoryError> {
     }
 }
 
-/// The id `u` as hyphenated lower-case UUID text (what `Uuid::hyphenated` writes), formatted
-/// with a table into `buf`.
-fn id_text(u: u128, buf: &mut [u8; 36]) -> CustomerId {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut k = 0;
-    for (i, b) in u.to_be_bytes().into_iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            buf[k] = b'-';
-            k += 1;
-        }
-        buf[k] = HEX[usize::from(b >> 4)];
-        buf[k + 1] = HEX[usize::from(b & 15)];
-        k += 2;
-    }
-    Arc::from(std::str::from_utf8(buf).unwrap_or_default())
+/// The id of the record with UUID `u`.
+fn uuid_id(u: u128) -> CustomerId {
+    CustomerId::from_uuid(Uuid::from_u128(u))
 }
 
 /// Whole days from `from` to `to` (negative when `to` is earlier): `(to − from).num_days()` without
@@ -1140,7 +1122,7 @@ mod tests {
         let customers = by
             .into_iter()
             .map(|(u, mut slots)| {
-                let mut h = CustomerHistory::empty(Arc::from(u.to_string().as_str()));
+                let mut h = CustomerHistory::empty(CustomerId::from_uuid(u));
                 summarise(&mut h, &mut slots, since_12m, &mut cats);
                 h
             })
@@ -1212,21 +1194,6 @@ mod tests {
         }
         for d in [NaiveDate::MIN, NaiveDate::MAX] {
             assert_eq!(day_number(d), d.num_days_from_ce(), "{d}");
-        }
-    }
-
-    #[test]
-    fn id_text_is_the_uuid_text() {
-        let mut buf = [0u8; 36];
-        for u in [
-            0u128,
-            1,
-            u128::MAX,
-            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
-            7 << 100,
-        ] {
-            let want = Uuid::from_u128(u).hyphenated().to_string();
-            assert_eq!(&*id_text(u, &mut buf), want.as_str());
         }
     }
 

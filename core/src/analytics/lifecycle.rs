@@ -126,14 +126,7 @@ pub fn lifecycle(histories: &Histories, options: &LifecycleOptions, churn: &Chur
         .map(|h| {
             let mut warned = false;
             while let Some(c) = warn.peek() {
-                // Churn's ids are usually clones of the histories' own, so the same allocation
-                // settles equality without comparing text.
-                let ord = if std::sync::Arc::ptr_eq(&c.customer_id, &h.customer_id) {
-                    std::cmp::Ordering::Equal
-                } else {
-                    c.customer_id.as_ref().cmp(h.customer_id.as_ref())
-                };
-                match ord {
+                match c.customer_id.cmp(&h.customer_id) {
                     std::cmp::Ordering::Less => {
                         warn.next();
                     }
@@ -196,9 +189,10 @@ fn stage_of(
 
 impl Lifecycle {
     /// One customer's stage.
-    pub fn customer(&self, customer_id: &str) -> Option<&LifecycleCustomer> {
+    pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&LifecycleCustomer> {
+        let key: CustomerId = customer_id.into();
         self.customers
-            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.cmp(&key))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
@@ -206,17 +200,18 @@ impl Lifecycle {
     /// The worked example for one customer: each rule in order with its inputs and outcome.
     pub fn explain(
         &self,
-        customer_id: &str,
+        customer_id: impl Into<CustomerId>,
         histories: &Histories,
         churn: &Churn,
     ) -> Option<Explanation> {
-        let c = self.customer(customer_id)?;
-        let h = histories.get(customer_id)?;
+        let id: CustomerId = customer_id.into();
+        let c = self.customer(&id)?;
+        let h = histories.by_id(&id)?;
         let o = &self.options;
         let as_of = histories.as_of;
         let recency = h.recency_days(as_of);
         let tenure = h.tenure_days(as_of);
-        let warned = churn.customer(customer_id).is_some_and(|c| c.warning);
+        let warned = churn.customer(&id).is_some_and(|c| c.warning);
         let days = |d: Option<i64>| d.map_or(Value::Missing, Value::Days);
         let steps = vec![
             Step::new(

@@ -145,10 +145,10 @@ pub struct Attitude {
 pub fn attitudes_from_surveys(
     surveys: &[SurveyResponse],
     as_of: NaiveDate,
-) -> HashMap<String, Attitude> {
+) -> HashMap<CustomerId, Attitude> {
     latest_attitudes(surveys, as_of)
         .into_iter()
-        .map(|(id, a)| (id.to_string(), a))
+        .map(|(id, a)| (id.into(), a))
         .collect()
 }
 
@@ -188,10 +188,10 @@ pub(crate) fn latest_attitudes(
 }
 
 /// Number of customers each customer referred (`referred_by`).
-pub fn referral_counts(customers: &[Customer]) -> HashMap<String, u32> {
+pub fn referral_counts(customers: &[Customer]) -> HashMap<CustomerId, u32> {
     referrals_by_id(customers)
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
+        .map(|(k, v)| (k.into(), v))
         .collect()
 }
 
@@ -376,13 +376,13 @@ impl LoyaltyComponents {
 pub fn loyalty(
     histories: &Histories,
     weights: &LoyaltyWeights,
-    attitudes: &HashMap<String, Attitude>,
-    referrals: &HashMap<String, u32>,
+    attitudes: &HashMap<CustomerId, Attitude>,
+    referrals: &HashMap<CustomerId, u32>,
 ) -> Result<Loyalty, LoyaltyError> {
     loyalty_with(histories, weights, |h| {
         (
-            attitudes.get(h.customer_id.as_ref()),
-            referrals.get(h.customer_id.as_ref()).copied().unwrap_or(0),
+            attitudes.get(&h.customer_id),
+            referrals.get(&h.customer_id).copied().unwrap_or(0),
         )
     })
 }
@@ -449,17 +449,23 @@ pub(crate) fn loyalty_with<'a>(
 
 impl Loyalty {
     /// One customer's loyalty.
-    pub fn customer(&self, customer_id: &str) -> Option<&LoyaltyCustomer> {
+    pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&LoyaltyCustomer> {
+        let key: CustomerId = customer_id.into();
         self.customers
-            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.cmp(&key))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
 
     /// The worked example for one customer: each component with its weight, then the scores.
-    pub fn explain(&self, customer_id: &str, histories: &Histories) -> Option<Explanation> {
-        let c = self.customer(customer_id)?;
-        let h = histories.get(customer_id)?;
+    pub fn explain(
+        &self,
+        customer_id: impl Into<CustomerId>,
+        histories: &Histories,
+    ) -> Option<Explanation> {
+        let id: CustomerId = customer_id.into();
+        let c = self.customer(&id)?;
+        let h = histories.by_id(&id)?;
         let w = &self.weights;
         let k = &c.components;
         let as_of = histories.as_of;

@@ -36,6 +36,7 @@ pub fn transactions_of(data: &Dataset) -> Vec<Transaction> {
 pub mod abc;
 pub mod analyze;
 pub mod churn;
+pub mod customer_id;
 pub mod explain;
 pub mod figures;
 pub mod history;

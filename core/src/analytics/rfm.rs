@@ -560,17 +560,23 @@ fn summarise(customers: &[RfmCustomer]) -> Vec<SegmentSummary> {
 
 impl Rfm {
     /// The row of one customer.
-    pub fn customer(&self, customer_id: &str) -> Option<&RfmCustomer> {
+    pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&RfmCustomer> {
+        let key: CustomerId = customer_id.into();
         self.customers
-            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.cmp(&key))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
 
     /// The worked example for one customer: values, ranks, bins, reversal, grid and segment.
-    pub fn explain(&self, customer_id: &str, histories: &Histories) -> Option<Explanation> {
-        let c = self.customer(customer_id)?;
-        let h = histories.get(customer_id)?;
+    pub fn explain(
+        &self,
+        customer_id: impl Into<CustomerId>,
+        histories: &Histories,
+    ) -> Option<Explanation> {
+        let id: CustomerId = customer_id.into();
+        let c = self.customer(&id)?;
+        let h = histories.by_id(&id)?;
         let n = self.customers.len() as u32;
         let mut parameters = vec![
             Term::new("as_of", Value::Date(self.as_of)),

@@ -239,17 +239,23 @@ pub fn value_matrix(
 
 impl ValueMatrix {
     /// One customer's row.
-    pub fn customer(&self, customer_id: &str) -> Option<&ValueMatrixCustomer> {
+    pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&ValueMatrixCustomer> {
+        let key: CustomerId = customer_id.into();
         self.customers
-            .binary_search_by(|c| c.customer_id.as_ref().cmp(customer_id))
+            .binary_search_by(|c| c.customer_id.cmp(&key))
             .ok()
             .and_then(|i| self.customers.get(i))
     }
 
     /// The worked example for one customer.
-    pub fn explain(&self, customer_id: &str, histories: &Histories) -> Option<Explanation> {
-        let c = self.customer(customer_id)?;
-        let h = histories.get(customer_id)?;
+    pub fn explain(
+        &self,
+        customer_id: impl Into<CustomerId>,
+        histories: &Histories,
+    ) -> Option<Explanation> {
+        let id: CustomerId = customer_id.into();
+        let c = self.customer(&id)?;
+        let h = histories.by_id(&id)?;
         Some(Explanation {
             method: Method::ValueMatrix,
             customer_id: Some(c.customer_id.to_string()),

@@ -470,6 +470,7 @@ fn imported_orders_earn_points_at_the_customers_tier_with_the_bonuses_of_a_sale(
 #[test]
 fn customers_csv_has_the_analytics_columns_in_both_languages() {
     use crate::analytics::analyze::analyze;
+    use crate::analytics::customer_id::CustomerId;
     use crate::model::{LedgerEntry, LedgerKind, LoyaltyProgramme};
     let now = options(None).now;
     let mut data = Dataset {
@@ -544,7 +545,7 @@ fn customers_csv_has_the_analytics_columns_in_both_languages() {
         .rfm
         .customers
         .iter()
-        .find(|c| *c.customer_id == buyer.id.to_string())
+        .find(|c| c.customer_id == CustomerId::from_uuid(buyer.id))
         .unwrap();
     assert_eq!(col(0, "R分"), r.r.to_string());
     assert_eq!(col(0, "F分"), r.f.to_string());

@@ -67,7 +67,7 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
     )];
     for c in &a.abc.customers {
         out.push(vec![
-            names.get(&*c.customer_id).cloned().unwrap_or_default(),
+            names.get(&c.customer_id).cloned().unwrap_or_default(),
             c.customer_id.to_string(),
             kehu_core::transactions_csv::format_amount(c.revenue),
             c.position.to_string(),

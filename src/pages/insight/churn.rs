@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use kehu_core::analytics::analyze::Analysis;
+use kehu_core::analytics::customer_id::CustomerId;
 use kehu_core::analytics::explain::Method;
 use kehu_core::tasks::churn_tasks;
 use kehu_core::TaskOrigin;
@@ -98,7 +99,7 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
             continue;
         };
         out.push(vec![
-            names.get(&**id).cloned().unwrap_or_default(),
+            names.get(id).cloned().unwrap_or_default(),
             id.to_string(),
             c.days_since_last.to_string(),
             format!("{:.1}", c.interval_days),
@@ -270,12 +271,11 @@ fn ChurnBody(a: Arc<Analysis>, teach: TeachState, list: ListState) -> impl IntoV
         ],
     );
     // The chart names customers by name only: it has little room.
-    let plain_names: HashMap<String, String> = app.data.customers.with_untracked(|cs| {
-        cs.iter()
-            .map(|c| (c.id.to_string(), c.name.clone()))
-            .collect()
-    });
-    let plain = move |id: &str| {
+    let plain_names: HashMap<CustomerId, String> = app
+        .data
+        .customers
+        .with_untracked(|cs| cs.iter().map(|c| (c.id.into(), c.name.clone())).collect());
+    let plain = move |id: &CustomerId| {
         plain_names
             .get(id)
             .cloned()

@@ -72,7 +72,7 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
     )];
     for (c, h) in a.lifecycle.customers.iter().zip(&a.histories.customers) {
         out.push(vec![
-            names.get(&*c.customer_id).cloned().unwrap_or_default(),
+            names.get(&c.customer_id).cloned().unwrap_or_default(),
             c.customer_id.to_string(),
             h.orders.to_string(),
             kehu_core::transactions_csv::format_amount(h.revenue),

@@ -118,7 +118,7 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
     )];
     for c in &a.value_matrix.customers {
         out.push(vec![
-            names.get(&*c.customer_id).cloned().unwrap_or_default(),
+            names.get(&c.customer_id).cloned().unwrap_or_default(),
             c.customer_id.to_string(),
             format!("{:.2}", c.aov / 100.0),
             c.frequency.to_string(),

@@ -75,10 +75,12 @@ pub fn ExportBar(
 }
 
 /// Customer names by id text, for the per-customer rows of an export.
-pub fn customer_names(app: crate::state::AppState) -> std::collections::HashMap<String, String> {
+pub fn customer_names(
+    app: crate::state::AppState,
+) -> std::collections::HashMap<kehu_core::analytics::customer_id::CustomerId, String> {
     app.data.customers.with_untracked(|cs| {
         cs.iter()
-            .map(|c| (c.id.to_string(), crate::pages::sales::customer_label(c)))
+            .map(|c| (c.id.into(), crate::pages::sales::customer_label(c)))
             .collect()
     })
 }

@@ -85,7 +85,7 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
     )];
     for c in &a.rfm.customers {
         out.push(vec![
-            names.get(&*c.customer_id).cloned().unwrap_or_default(),
+            names.get(&c.customer_id).cloned().unwrap_or_default(),
             c.customer_id.to_string(),
             c.recency.to_string(),
             c.frequency.to_string(),

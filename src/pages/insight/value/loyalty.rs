@@ -17,7 +17,7 @@ use kehu_core::Money;
 use super::super::chart::{Bar, ChartFrame, RowChart, WIDTH};
 use super::super::method_page;
 use super::super::teach::{Teach, TeachState};
-use super::{histogram, names, number_field};
+use super::{histogram, number_field};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::pages::sales::money_in;
 use crate::state::{use_app, AppState};
@@ -61,7 +61,7 @@ pub fn LoyaltyAnalyticsPage() -> impl IntoView {
 
 /// One row per customer: the scores, the quadrant and the tier.
 fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
-    let names = names(app);
+    let names = crate::pages::insight::customer_names(app);
     let mut out = vec![[
         Key::InsightColCustomer,
         Key::InsightColId,
@@ -75,7 +75,7 @@ fn export_rows(i18n: I18n, app: AppState, a: &Analysis) -> Vec<Vec<String>> {
     .collect::<Vec<_>>()];
     for c in &a.loyalty.customers {
         out.push(vec![
-            names.get(&*c.customer_id).cloned().unwrap_or_default(),
+            names.get(&c.customer_id).cloned().unwrap_or_default(),
             c.customer_id.to_string(),
             format!("{:.1}", c.score),
             format!("{:.1}", c.behaviour),
