@@ -172,6 +172,8 @@ pub struct OrderTable {
     categories: Vec<u32>,
     /// Number of distinct non-empty category names.
     category_names: u32,
+    /// The earliest and the latest order day (`(0, 0)` without orders).
+    day_range: (i32, i32),
 }
 
 impl OrderTable {
@@ -189,11 +191,13 @@ impl OrderTable {
         // order's date is reused instead of converted again.
         let mut last_date = NaiveDate::MIN;
         let mut last_day = day_number(last_date);
+        let mut day_range = (i32::MAX, i32::MIN);
         for o in orders {
             let date = o.date.date();
             if date != last_date {
                 last_date = date;
                 last_day = day_number(date);
+                day_range = (day_range.0.min(last_day), day_range.1.max(last_day));
             }
             let category = categories.intern(o.category.as_str());
             if let Some(v) = parts.get_mut(part(&o.customer_id)) {
@@ -214,6 +218,7 @@ impl OrderTable {
             amounts: vec![0; orders.len()],
             categories: vec![NO_CATEGORY; orders.len()],
             category_names,
+            day_range: if orders.is_empty() { (0, 0) } else { day_range },
         };
         let mut local = IdTable::default();
         let mut ids: Vec<u128> = Vec::new();
@@ -394,6 +399,7 @@ impl Histories {
         let (lo, hi) = bounds(as_of, window);
         let since_12m = day_number(as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of));
         let wide = orders.category_names > 64;
+        let dates = DayDates::new(orders.day_range.0.max(lo), orders.day_range.1.min(hi));
         let n = customers_in.ids.len().max(orders.ids.len());
         let mut customers = Vec::with_capacity(n);
         let mut numbers: Vec<u128> = Vec::with_capacity(n);
@@ -434,7 +440,7 @@ impl Histories {
                     since_12m,
                     wide.then_some(&mut cats),
                 );
-                acc.fill(&mut h);
+                acc.fill(&mut h, &dates);
             }
             customers.push(h);
             numbers.push(u);
@@ -506,6 +512,7 @@ fn uuid_id(u: u128) -> CustomerId {
 
 /// Whole days from `from` to `to` (negative when `to` is earlier): `(to − from).num_days()` without
 /// going through a duration.
+#[inline]
 pub(crate) fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     i64::from(day_number(to)) - i64::from(day_number(from))
 }
@@ -513,6 +520,7 @@ pub(crate) fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
 /// `d.num_days_from_ce()` (1 January of year 1 is day 1), computed from the year and the day of
 /// the year with a few multiplications for years 1 and later (every date a shop records); earlier
 /// years go through chrono.
+#[inline]
 fn day_number(d: NaiveDate) -> i32 {
     let y = d.year();
     if y < 1 {
@@ -520,6 +528,34 @@ fn day_number(d: NaiveDate) -> i32 {
     }
     let p = y - 1;
     p * 365 + p / 4 - p / 100 + p / 400 + d.ordinal() as i32
+}
+
+/// The dates of a range of day numbers, made once per analysis: the customers' first and last
+/// purchase dates are read from it instead of converted one by one.
+struct DayDates {
+    first: i32,
+    dates: Vec<NaiveDate>,
+}
+
+impl DayDates {
+    /// Ranges up to about 30 years are tabled; a day outside the table is converted.
+    fn new(from: i32, to: i32) -> Self {
+        let days = i64::from(to) - i64::from(from) + 1;
+        let dates = if (1..=11_000).contains(&days) {
+            date_of(from).iter_days().take(days as usize).collect()
+        } else {
+            Vec::new()
+        };
+        DayDates { first: from, dates }
+    }
+
+    fn get(&self, day: i32) -> NaiveDate {
+        day.checked_sub(self.first)
+            .and_then(|k| usize::try_from(k).ok())
+            .and_then(|k| self.dates.get(k))
+            .copied()
+            .unwrap_or_else(|| date_of(day))
+    }
 }
 
 fn date_of(day: i32) -> NaiveDate {
@@ -963,15 +999,15 @@ impl Acc {
         a
     }
 
-    fn fill(&self, h: &mut CustomerHistory) {
+    fn fill(&self, h: &mut CustomerHistory, dates: &DayDates) {
         if self.orders == 0 {
             return;
         }
         h.orders = self.orders;
         h.revenue = clamp_money(self.revenue);
         h.revenue_12m = clamp_money(self.revenue_12m);
-        h.first_purchase = Some(date_of(self.first));
-        h.last_purchase = Some(date_of(self.last));
+        h.first_purchase = Some(dates.get(self.first));
+        h.last_purchase = Some(dates.get(self.last));
         h.purchase_days = self.purchase_days;
         if self.purchase_days >= 2 {
             let gaps = f64::from(self.purchase_days - 1);
@@ -1194,6 +1230,21 @@ mod tests {
         }
         for d in [NaiveDate::MIN, NaiveDate::MAX] {
             assert_eq!(day_number(d), d.num_days_from_ce(), "{d}");
+        }
+    }
+
+    #[test]
+    fn day_table_gives_the_converted_dates() {
+        let from = day_number(NaiveDate::from_ymd_opt(2023, 2, 27).unwrap());
+        let table = DayDates::new(from, from + 800);
+        assert_eq!(table.dates.len(), 801);
+        for day in from - 5..from + 806 {
+            assert_eq!(table.get(day), date_of(day), "{day}");
+        }
+        // Too long a range (or none) is not tabled, and every day is still converted.
+        for t in [DayDates::new(from, from + 20_000), DayDates::new(from, from - 1)] {
+            assert!(t.dates.is_empty());
+            assert_eq!(t.get(from + 3), date_of(from + 3));
         }
     }
 
