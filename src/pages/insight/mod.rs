@@ -74,7 +74,7 @@ pub fn ExportBar(
     }
 }
 
-/// Customer names by id text, for the per-customer rows of an export.
+/// Customer names by id, for the per-customer rows of an export.
 pub fn customer_names(
     app: crate::state::AppState,
 ) -> std::collections::HashMap<kehu_core::analytics::customer_id::CustomerId, String> {
