@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::customer_id::{find_by_id, row_and_history};
 use super::explain::{Explanation, Method, Step, Term, Value};
 use super::history::{
     clamp_money, days_between, ordered_key, sort_by_key_then_index, CustomerId, Histories,
@@ -187,11 +188,7 @@ pub fn churn(
 impl Churn {
     /// One customer's check.
     pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&ChurnCustomer> {
-        let key: CustomerId = customer_id.into();
-        self.customers
-            .binary_search_by(|c| c.customer_id.cmp(&key))
-            .ok()
-            .and_then(|i| self.customers.get(i))
+        find_by_id(&self.customers, &customer_id.into(), |c| &c.customer_id)
     }
 
     /// The worked example for one customer.
@@ -200,9 +197,7 @@ impl Churn {
         customer_id: impl Into<CustomerId>,
         histories: &Histories,
     ) -> Option<Explanation> {
-        let id: CustomerId = customer_id.into();
-        let c = self.customer(&id)?;
-        let h = histories.by_id(&id)?;
+        let (c, h) = row_and_history(&self.customers, |c| &c.customer_id, customer_id, histories)?;
         let mut steps = vec![Step::new(
             "churn.days_since_last",
             "days = as_of − last_purchase",

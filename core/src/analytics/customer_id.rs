@@ -91,6 +91,28 @@ impl CustomerId {
     }
 }
 
+/// The row of `rows` (ascending by id) whose id is `id`.
+pub(crate) fn find_by_id<'a, T>(
+    rows: &'a [T],
+    id: &CustomerId,
+    key: impl Fn(&T) -> &CustomerId,
+) -> Option<&'a T> {
+    rows.binary_search_by(|r| key(r).cmp(id))
+        .ok()
+        .and_then(|i| rows.get(i))
+}
+
+/// The row of `rows` with id `id` and that customer's history: what a worked example reads.
+pub(crate) fn row_and_history<'a, T>(
+    rows: &'a [T],
+    key: impl Fn(&T) -> &CustomerId,
+    id: impl Into<CustomerId>,
+    histories: &'a super::history::Histories,
+) -> Option<(&'a T, &'a super::history::CustomerHistory)> {
+    let id = id.into();
+    Some((find_by_id(rows, &id, key)?, histories.by_id(&id)?))
+}
+
 /// `text` as a UUID when it is a UUID's canonical text (lower case, hyphenated).
 fn canonical_uuid(text: &str) -> Option<Uuid> {
     if text.len() != UUID_TEXT || text.bytes().any(|b| b.is_ascii_uppercase()) {

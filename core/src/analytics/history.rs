@@ -29,6 +29,7 @@ pub struct DateWindow {
     pub to: NaiveDate,
 }
 
+use super::customer_id::find_by_id;
 pub use super::customer_id::CustomerId;
 
 /// Why histories could not be built.
@@ -465,10 +466,7 @@ impl Histories {
 
     /// The history of one customer, by the id a result row holds.
     pub fn by_id(&self, customer_id: &CustomerId) -> Option<&CustomerHistory> {
-        self.customers
-            .binary_search_by(|c| c.customer_id.cmp(customer_id))
-            .ok()
-            .and_then(|i| self.customers.get(i))
+        find_by_id(&self.customers, customer_id, |c| &c.customer_id)
     }
 }
 
@@ -1242,7 +1240,10 @@ mod tests {
             assert_eq!(table.get(day), date_of(day), "{day}");
         }
         // Too long a range (or none) is not tabled, and every day is still converted.
-        for t in [DayDates::new(from, from + 20_000), DayDates::new(from, from - 1)] {
+        for t in [
+            DayDates::new(from, from + 20_000),
+            DayDates::new(from, from - 1),
+        ] {
             assert!(t.dates.is_empty());
             assert_eq!(t.get(from + 3), date_of(from + 3));
         }

@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::churn::Churn;
+use super::customer_id::{find_by_id, row_and_history};
 use super::explain::{ratio, Explanation, Method, Step, Term, Value};
 use super::history::{CustomerId, Histories};
 
@@ -190,11 +191,7 @@ fn stage_of(
 impl Lifecycle {
     /// One customer's stage.
     pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&LifecycleCustomer> {
-        let key: CustomerId = customer_id.into();
-        self.customers
-            .binary_search_by(|c| c.customer_id.cmp(&key))
-            .ok()
-            .and_then(|i| self.customers.get(i))
+        find_by_id(&self.customers, &customer_id.into(), |c| &c.customer_id)
     }
 
     /// The worked example for one customer: each rule in order with its inputs and outcome.
@@ -204,14 +201,12 @@ impl Lifecycle {
         histories: &Histories,
         churn: &Churn,
     ) -> Option<Explanation> {
-        let id: CustomerId = customer_id.into();
-        let c = self.customer(&id)?;
-        let h = histories.by_id(&id)?;
+        let (c, h) = row_and_history(&self.customers, |c| &c.customer_id, customer_id, histories)?;
         let o = &self.options;
         let as_of = histories.as_of;
         let recency = h.recency_days(as_of);
         let tenure = h.tenure_days(as_of);
-        let warned = churn.customer(&id).is_some_and(|c| c.warning);
+        let warned = churn.customer(&c.customer_id).is_some_and(|c| c.warning);
         let days = |d: Option<i64>| d.map_or(Value::Missing, Value::Days);
         let steps = vec![
             Step::new(

@@ -26,6 +26,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::customer_id::{find_by_id, row_and_history};
 use super::explain::{finite, ratio, Explanation, Method, Step, Term, Value};
 use super::history::{CustomerHistory, CustomerId, FastMap, Histories};
 use crate::model::{Customer, SurveyResponse};
@@ -450,11 +451,7 @@ pub(crate) fn loyalty_with<'a>(
 impl Loyalty {
     /// One customer's loyalty.
     pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&LoyaltyCustomer> {
-        let key: CustomerId = customer_id.into();
-        self.customers
-            .binary_search_by(|c| c.customer_id.cmp(&key))
-            .ok()
-            .and_then(|i| self.customers.get(i))
+        find_by_id(&self.customers, &customer_id.into(), |c| &c.customer_id)
     }
 
     /// The worked example for one customer: each component with its weight, then the scores.
@@ -463,9 +460,7 @@ impl Loyalty {
         customer_id: impl Into<CustomerId>,
         histories: &Histories,
     ) -> Option<Explanation> {
-        let id: CustomerId = customer_id.into();
-        let c = self.customer(&id)?;
-        let h = histories.by_id(&id)?;
+        let (c, h) = row_and_history(&self.customers, |c| &c.customer_id, customer_id, histories)?;
         let w = &self.weights;
         let k = &c.components;
         let as_of = histories.as_of;

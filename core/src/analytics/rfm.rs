@@ -22,6 +22,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::customer_id::{find_by_id, row_and_history};
 use super::explain::{ratio, Explanation, Method, Step, Term, Value};
 use super::history::{
     clamp_money, ordered_key, sort_by_key_then_index, CustomerId, DateWindow, Histories,
@@ -561,11 +562,7 @@ fn summarise(customers: &[RfmCustomer]) -> Vec<SegmentSummary> {
 impl Rfm {
     /// The row of one customer.
     pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&RfmCustomer> {
-        let key: CustomerId = customer_id.into();
-        self.customers
-            .binary_search_by(|c| c.customer_id.cmp(&key))
-            .ok()
-            .and_then(|i| self.customers.get(i))
+        find_by_id(&self.customers, &customer_id.into(), |c| &c.customer_id)
     }
 
     /// The worked example for one customer: values, ranks, bins, reversal, grid and segment.
@@ -574,9 +571,7 @@ impl Rfm {
         customer_id: impl Into<CustomerId>,
         histories: &Histories,
     ) -> Option<Explanation> {
-        let id: CustomerId = customer_id.into();
-        let c = self.customer(&id)?;
-        let h = histories.by_id(&id)?;
+        let (c, h) = row_and_history(&self.customers, |c| &c.customer_id, customer_id, histories)?;
         let n = self.customers.len() as u32;
         let mut parameters = vec![
             Term::new("as_of", Value::Date(self.as_of)),

@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::customer_id::{find_by_id, row_and_history};
 use super::explain::{finite, ratio, Explanation, Method, Step, Term, Value};
 use super::history::{CustomerId, Histories};
 
@@ -240,11 +241,7 @@ pub fn value_matrix(
 impl ValueMatrix {
     /// One customer's row.
     pub fn customer(&self, customer_id: impl Into<CustomerId>) -> Option<&ValueMatrixCustomer> {
-        let key: CustomerId = customer_id.into();
-        self.customers
-            .binary_search_by(|c| c.customer_id.cmp(&key))
-            .ok()
-            .and_then(|i| self.customers.get(i))
+        find_by_id(&self.customers, &customer_id.into(), |c| &c.customer_id)
     }
 
     /// The worked example for one customer.
@@ -253,9 +250,7 @@ impl ValueMatrix {
         customer_id: impl Into<CustomerId>,
         histories: &Histories,
     ) -> Option<Explanation> {
-        let id: CustomerId = customer_id.into();
-        let c = self.customer(&id)?;
-        let h = histories.by_id(&id)?;
+        let (c, h) = row_and_history(&self.customers, |c| &c.customer_id, customer_id, histories)?;
         Some(Explanation {
             method: Method::ValueMatrix,
             customer_id: Some(c.customer_id.to_string()),
