@@ -79,16 +79,19 @@ pub struct CustomerHistory {
 
 impl CustomerHistory {
     /// Days from the last purchase to `as_of`, `None` without a purchase.
+    #[inline]
     pub fn recency_days(&self, as_of: NaiveDate) -> Option<i64> {
         self.last_purchase.map(|d| days_between(d, as_of))
     }
 
     /// Days from the first purchase to `as_of`, `None` without a purchase.
+    #[inline]
     pub fn tenure_days(&self, as_of: NaiveDate) -> Option<i64> {
         self.first_purchase.map(|d| days_between(d, as_of))
     }
 
     /// True when the customer has at least one order.
+    #[inline]
     pub fn is_purchaser(&self) -> bool {
         self.orders > 0
     }
