@@ -42,6 +42,16 @@ fn main() {
                 r.is_ok()
             );
         }
+        if mode == "withruns" || mode == "all" {
+            let t = Instant::now();
+            let r = datafile::read_with_runs(&text, today, 5_000);
+            println!(
+                "read+check with runs {:.2} s ok {} runs {}",
+                t.elapsed().as_secs_f64(),
+                r.is_ok(),
+                r.as_ref().is_ok_and(|(_, runs)| runs.is_some())
+            );
+        }
         if mode == "runs" || mode == "all" {
             let t = Instant::now();
             let r = datafile::runs::record_runs(&text, 5_000, None);
