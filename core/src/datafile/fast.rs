@@ -15,6 +15,8 @@
 //! levels more (only in a member the record type does not know, which is ignored) before the
 //! limit; the general reader refuses such a file as not JSON.
 
+use std::ops::Range;
+
 use serde::de::DeserializeOwned;
 
 use super::runs::{RecordRuns, Run};
@@ -90,12 +92,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The array at the cursor read as a list of `T`, its records noted in `runs` in runs of at
-    /// most `per` (ranges shifted by `offset`).
+    /// most `per`, and one by one in `each` when given (ranges shifted by `offset`).
     fn list<T: DeserializeOwned>(
         &mut self,
         per: usize,
         offset: usize,
         runs: &mut Vec<Run>,
+        mut each: Option<&mut Vec<Range<usize>>>,
     ) -> Option<Vec<T>> {
         self.eat(b'[')?;
         let mut items = Vec::new();
@@ -109,6 +112,9 @@ impl<'a> Reader<'a> {
             let start = self.i;
             items.push(self.value::<T>()?);
             let end = self.i + offset;
+            if let Some(each) = each.as_mut() {
+                each.push(start + offset..end);
+            }
             match &mut run {
                 Some(r) => {
                     r.bytes.end = end;
@@ -172,21 +178,29 @@ pub(super) fn read(bytes: &[u8], offset: usize, per: usize) -> Option<(DataFile,
         b"exported_at" => once(&mut exported_at, r.value()),
         b"app_version" => once(&mut app_version, r.value()),
         b"currency" => once(&mut currency, r.value()),
-        b"customers" => once(&mut customers, r.list(per, offset, &mut runs.customers)),
-        b"orders" => once(&mut orders, r.list(per, offset, &mut runs.orders)),
+        b"customers" => once(
+            &mut customers,
+            r.list(
+                per,
+                offset,
+                &mut runs.customers,
+                Some(&mut runs.each_customer),
+            ),
+        ),
+        b"orders" => once(&mut orders, r.list(per, offset, &mut runs.orders, None)),
         b"interactions" => once(
             &mut interactions,
-            r.list(per, offset, &mut runs.interactions),
+            r.list(per, offset, &mut runs.interactions, None),
         ),
-        b"deals" => once(&mut deals, r.list(per, offset, &mut runs.deals)),
-        b"tasks" => once(&mut tasks, r.list(per, offset, &mut runs.tasks)),
-        b"surveys" => once(&mut surveys, r.list(per, offset, &mut runs.surveys)),
+        b"deals" => once(&mut deals, r.list(per, offset, &mut runs.deals, None)),
+        b"tasks" => once(&mut tasks, r.list(per, offset, &mut runs.tasks, None)),
+        b"surveys" => once(&mut surveys, r.list(per, offset, &mut runs.surveys, None)),
         b"loyalty" => {
             let (mut programme, mut ledger) = (None, None);
             let ledger_runs = &mut runs.ledger;
             r.members(|r, key| match key {
                 b"programme" => once(&mut programme, r.value()),
-                b"ledger" => once(&mut ledger, r.list(per, offset, ledger_runs)),
+                b"ledger" => once(&mut ledger, r.list(per, offset, ledger_runs, None)),
                 _ => None,
             })?;
             once(

@@ -1091,6 +1091,12 @@ fn record_runs_hold_the_records_read() {
     same(&text, &r.tasks, &data.tasks, 7);
     same(&text, &r.surveys, &data.surveys, 7);
     same(&text, &r.ledger, &data.ledger, 7);
+    // Each customer on its own.
+    assert_eq!(r.each_customer.len(), data.customers.len());
+    for (range, customer) in r.each_customer.iter().zip(&data.customers) {
+        let back: Customer = serde_json::from_slice(&text[range.clone()]).unwrap();
+        assert_eq!(&back, customer);
+    }
     // Version 0: the bare workspace, ledger at the top.
     let v0 = serde_json::to_vec(&data).unwrap();
     let info = read(&v0, today()).unwrap().info;
