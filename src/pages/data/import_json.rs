@@ -114,6 +114,7 @@ pub fn ImportJson() -> impl IntoView {
         stage.set(Stage::Reading);
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
+            mark("kehu:import-file-reading");
             let Some((name, bytes)) = read_chosen(&el).await else {
                 stage.set(Stage::Idle);
                 return;
