@@ -134,7 +134,9 @@ pub async fn read_chosen(input: &web_sys::HtmlInputElement) -> Option<(String, V
             .ok()
             .map(|blob| wasm_bindgen_futures::JsFuture::from(blob.array_buffer()))
     };
-    let mut bytes: Vec<u8> = Vec::with_capacity(size as usize);
+    // A file too large for Wasm memory is not read (as one too large for an `ArrayBuffer` was not).
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes.try_reserve_exact(size as usize).ok()?;
     let mut start = 0.0;
     let mut next = (size > 0.0).then(|| part(0.0)).flatten();
     while let Some(pending) = next.take() {
