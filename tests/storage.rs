@@ -478,6 +478,21 @@ async fn replace_all_from_a_data_file_stores_its_text_and_reads_back_the_same() 
     .await
     .unwrap();
     assert_eq!(db.load().await.unwrap(), data);
+    // Customers are stored as the file spells them (pretty-printed), with the lookup keys added.
+    let segment = raw_get(&name, "segments", "customers:00000000")
+        .await
+        .unwrap();
+    let bytes: js_sys::Uint8Array =
+        wasm_bindgen::JsCast::dyn_into(prop(&segment, "bytes")).unwrap();
+    let stored = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(stored.contains("\n"), "{stored}");
+    assert!(stored.contains(r#""phone_key":"13800138000""#), "{stored}");
+    assert!(
+        stored.contains(r#""email_key":"user2@example.cn""#),
+        "{stored}"
+    );
+    let back: Vec<Customer> = serde_json::from_str(&stored).unwrap();
+    assert_eq!(back, data.customers);
 
     // Runs that do not hold the list's records (here: one record short) are not used.
     let mut short = runs.clone();

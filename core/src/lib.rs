@@ -9,6 +9,7 @@ pub mod csv_io;
 pub mod datafile;
 pub mod demo;
 pub mod duplicates;
+pub mod fast_time;
 pub mod ids;
 pub mod model;
 pub mod pipeline;

@@ -118,7 +118,7 @@ pub struct Customer {
     pub kind: CustomerKind,
     #[serde(default)]
     pub gender: Option<Gender>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::fast_time::option_date")]
     pub birthday: Option<NaiveDate>,
     /// Region or city.
     #[serde(default)]
@@ -140,7 +140,9 @@ pub struct Customer {
     pub custom_fields: BTreeMap<String, CustomValue>,
     #[serde(default)]
     pub archived: bool,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub created_at: Timestamp,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub updated_at: Timestamp,
 }
 
@@ -178,6 +180,7 @@ pub struct Order {
     pub id: Uuid,
     pub customer_id: Uuid,
     /// Local date and time of the sale in the shop.
+    #[serde(deserialize_with = "crate::fast_time::date_time")]
     pub date: NaiveDateTime,
     /// Amount paid, in minor units; negative for a refund.
     pub amount: Money,
@@ -190,7 +193,9 @@ pub struct Order {
     pub note: String,
     #[serde(default)]
     pub points_redeemed: i64,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub created_at: Timestamp,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub updated_at: Timestamp,
 }
 
@@ -240,6 +245,7 @@ pub enum Purpose {
 pub struct Interaction {
     pub id: Uuid,
     pub customer_id: Uuid,
+    #[serde(deserialize_with = "crate::fast_time::date_time")]
     pub date: NaiveDateTime,
     pub channel: Channel,
     pub direction: Direction,
@@ -248,9 +254,11 @@ pub struct Interaction {
     pub summary: String,
     #[serde(default)]
     pub outcome: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::fast_time::option_date")]
     pub follow_up: Option<NaiveDate>,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub created_at: Timestamp,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub updated_at: Timestamp,
 }
 
@@ -298,6 +306,7 @@ pub struct StageChange {
     /// `None` when the deal was created.
     pub from: Option<DealStage>,
     pub to: DealStage,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub at: Timestamp,
 }
 
@@ -309,7 +318,7 @@ pub struct Deal {
     pub title: String,
     pub value: Money,
     pub stage: DealStage,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::fast_time::option_date")]
     pub expected_close: Option<NaiveDate>,
     #[serde(default)]
     pub objections: Vec<String>,
@@ -318,7 +327,9 @@ pub struct Deal {
     /// The sale (order) created from this deal once won, so it is created only once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_id: Option<Uuid>,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub created_at: Timestamp,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub updated_at: Timestamp,
 }
 
@@ -344,7 +355,7 @@ pub struct Task {
     #[serde(default)]
     pub customer_id: Option<Uuid>,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::fast_time::option_date")]
     pub due: Option<NaiveDate>,
     #[serde(default)]
     pub done: bool,
@@ -353,7 +364,9 @@ pub struct Task {
     /// A suggestion the user dismissed: kept so it is not suggested again, never listed as a task.
     #[serde(default, skip_serializing_if = "is_false")]
     pub dismissed: bool,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub created_at: Timestamp,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub updated_at: Timestamp,
 }
 
@@ -390,13 +403,16 @@ impl SatisfactionScores {
 pub struct SurveyResponse {
     pub id: Uuid,
     pub customer_id: Uuid,
+    #[serde(deserialize_with = "crate::fast_time::date")]
     pub date: NaiveDate,
     /// "How likely are you to recommend us?" 0–10.
     pub nps: u8,
     pub scores: SatisfactionScores,
     #[serde(default)]
     pub comment: String,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub created_at: Timestamp,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub updated_at: Timestamp,
 }
 
@@ -473,6 +489,7 @@ pub enum LedgerKind {
 pub struct LedgerEntry {
     pub id: Uuid,
     pub customer_id: Uuid,
+    #[serde(deserialize_with = "crate::fast_time::date_time")]
     pub date: NaiveDateTime,
     pub kind: LedgerKind,
     /// Signed change in points.
@@ -481,7 +498,9 @@ pub struct LedgerEntry {
     pub order_id: Option<Uuid>,
     #[serde(default)]
     pub reason: String,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub created_at: Timestamp,
+    #[serde(deserialize_with = "crate::fast_time::timestamp")]
     pub updated_at: Timestamp,
 }
 

@@ -155,6 +155,33 @@ pub(crate) async fn put_text_segments<T: Entity>(
     write_segments(&store, T::STORE, 0, parts).await
 }
 
+/// Writes customers as the segments of their store (after `segments` was cleared) from a data
+/// file's text of each (`places[i]` is where `customers[i]` is in `bytes`), with their lookup
+/// keys added (see [`codec::customers_json_from_text`]); a segment whose text is not as expected
+/// is encoded instead.
+pub(crate) async fn put_customer_text_segments(
+    tx: &IdbTransaction,
+    bytes: &[u8],
+    places: &[std::ops::Range<usize>],
+    customers: &[kehu_core::model::Customer],
+) -> Result<(), StorageError> {
+    let store = tx.object_store(SEGMENTS).map_err(|e| js::write_error(&e))?;
+    let parts = places
+        .chunks(SEGMENT_LEN)
+        .zip(customers.chunks(SEGMENT_LEN))
+        .map(|(places, records)| {
+            let json = match codec::customers_json_from_text(bytes, places, records)? {
+                Some(json) => json,
+                None => {
+                    let refs: Vec<&kehu_core::model::Customer> = records.iter().collect();
+                    codec::encode_json(&refs)?.into_bytes()
+                }
+            };
+            Ok((records.len(), js_sys::Uint8Array::from(json.as_slice())))
+        });
+    write_segments(&store, StoreName::Customers, 0, parts).await
+}
+
 /// Calls `each` with successive `getAll` batches over `range` (in key order).
 async fn batches(
     store: &IdbObjectStore,

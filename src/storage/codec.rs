@@ -188,6 +188,49 @@ pub(crate) fn encode_json<T: Entity>(items: &[&T]) -> Result<String, StorageErro
         .map_err(|e| StorageError::Write(format!("cannot encode a record for `{}`: {e}", T::STORE)))
 }
 
+/// The stored JSON of `customers` made from their records' text in a data file (`places[i]` is
+/// where `customers[i]` is in `bytes`): each record as the file spells it, with `phone_key` and
+/// `email_key` added as [`encode_json`] adds them, so nothing is written again. `None` when a
+/// record's text is not a JSON object.
+pub(crate) fn customers_json_from_text(
+    bytes: &[u8],
+    places: &[std::ops::Range<usize>],
+    customers: &[Customer],
+) -> Result<Option<Vec<u8>>, StorageError> {
+    let size: usize = places.iter().map(|p| p.len() + 64).sum();
+    let mut out = Vec::with_capacity(size + 2);
+    out.push(b'[');
+    for (i, (place, customer)) in places.iter().zip(customers).enumerate() {
+        customer.check()?;
+        let inner = bytes
+            .get(place.clone())
+            .and_then(|t| t.strip_prefix(b"{"))
+            .and_then(|t| t.strip_suffix(b"}"));
+        let Some(inner) = inner.filter(|t| !t.iter().all(u8::is_ascii_whitespace)) else {
+            return Ok(None);
+        };
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        out.extend_from_slice(inner);
+        let stored = StoredCustomer::new(customer);
+        for (name, key) in [(PHONE_KEY, stored.phone_key), (EMAIL_KEY, stored.email_key)] {
+            if let Some(key) = key {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"\":");
+                serde_json::to_writer(&mut out, &key).map_err(|e| {
+                    StorageError::Write(format!("cannot encode a customer's lookup key: {e}"))
+                })?;
+            }
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    Ok(Some(out))
+}
+
 /// Decodes the JSON text of a segment (an array of records).
 pub(crate) fn decode_json<T: Entity>(json: &str, key: &str) -> Result<Vec<T>, StorageError> {
     serde_json::from_str(json).map_err(|e| StorageError::Corrupt {

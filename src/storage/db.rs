@@ -678,8 +678,9 @@ impl Db {
 
     /// [`Db::replace_all`] with `data` read from a data file whose text is `file`: a list whose
     /// runs in the text hold exactly its records (as many, at most a segment's worth per run) is
-    /// stored as the file spells it instead of being written again; customers are always written
-    /// (they are stored with their lookup keys).
+    /// stored as the file spells it instead of being written again; customers (stored with
+    /// their lookup keys) are each taken as the file spells them with the keys added, when the
+    /// runs tell where each one is (`each_customer`), else written again.
     pub async fn replace_all_from(
         &self,
         data: &Dataset,
@@ -705,7 +706,19 @@ impl Db {
                     .and_then(|s| s.clear())
                     .map_err(|e| js::write_error(&e))?;
             }
-            bulk::put_segments(&tx, &data.customers).await?;
+            match file {
+                // Customers from the file's text of each, with their lookup keys added.
+                Some(f) if f.runs.each_customer.len() == data.customers.len() => {
+                    bulk::put_customer_text_segments(
+                        &tx,
+                        f.bytes,
+                        &f.runs.each_customer,
+                        &data.customers,
+                    )
+                    .await?
+                }
+                _ => bulk::put_segments(&tx, &data.customers).await?,
+            }
             let runs = file.as_ref().map(|f| f.runs);
             put_list(&tx, &data.orders, file, runs.map(|r| &r.orders[..])).await?;
             put_list(

@@ -14,6 +14,7 @@
 //! `kehu demo --format json` wrote before the envelope existed — is migrated.
 
 mod check;
+mod fast;
 pub mod merge;
 mod path;
 pub mod runs;
@@ -485,11 +486,35 @@ pub fn read(bytes: &[u8], today: NaiveDate) -> Result<Imported, Rejection> {
     read_limited(bytes, today, MAX_BYTES)
 }
 
+/// [`read`], also telling where each list's records are in `bytes`, in runs of at most `per`
+/// records (as [`runs::record_runs`] finds them), when the file was read in one pass — a
+/// well-formed file of the current version, the common case; `None` for another file (an older
+/// version, an unknown member, …), whose runs [`runs::record_runs`] can still find.
+///
+/// # Errors
+/// A [`Rejection`] listing every problem with its JSON path.
+pub fn read_with_runs(
+    bytes: &[u8],
+    today: NaiveDate,
+    per: usize,
+) -> Result<(Imported, Option<runs::RecordRuns>), Rejection> {
+    read_inner(bytes, today, MAX_BYTES, per)
+}
+
 /// [`read`] with another size limit in bytes.
 ///
 /// # Errors
 /// A [`Rejection`] listing every problem with its JSON path.
 pub fn read_limited(bytes: &[u8], today: NaiveDate, limit: usize) -> Result<Imported, Rejection> {
+    read_inner(bytes, today, limit, usize::MAX).map(|(imported, _)| imported)
+}
+
+fn read_inner(
+    bytes: &[u8],
+    today: NaiveDate,
+    limit: usize,
+    per: usize,
+) -> Result<(Imported, Option<runs::RecordRuns>), Rejection> {
     if bytes.len() > limit {
         return Err(reject(
             ProblemKind::TooLarge {
@@ -499,24 +524,39 @@ pub fn read_limited(bytes: &[u8], today: NaiveDate, limit: usize) -> Result<Impo
             .at(""),
         ));
     }
+    let given = bytes.len();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(reject(ProblemKind::Empty.at("")));
     }
-    // The common case in one pass: a well-formed file of the current version. Anything else is
-    // read again, step by step, to say exactly what is wrong (or to migrate an older version).
-    let (data, info) = match serde_json::from_slice::<DataFile>(bytes) {
-        Ok(file) if file.version == VERSION => {
-            let info = FileInfo {
-                version: file.version,
-                migrated_from: None,
-                exported_at: Some(file.exported_at),
-                app_version: file.app_version.clone(),
-                currency: file.currency.clone(),
-            };
-            (file.into_dataset(), info)
+    let current = |file: DataFile| {
+        let info = FileInfo {
+            version: file.version,
+            migrated_from: None,
+            exported_at: Some(file.exported_at),
+            app_version: file.app_version.clone(),
+            currency: file.currency.clone(),
+        };
+        (file.into_dataset(), info)
+    };
+    // The common case in one pass: a well-formed file of the current version, its records'
+    // places noted on the way. Anything else is read again as a whole, and if that fails too,
+    // step by step, to say exactly what is wrong (or to migrate an older version).
+    let (data, info, runs) = match fast::read(bytes, given - bytes.len(), per) {
+        Some((file, runs)) => {
+            let (data, info) = current(file);
+            (data, info, Some(runs))
         }
-        _ => read_slowly(bytes)?,
+        None => match serde_json::from_slice::<DataFile>(bytes) {
+            Ok(file) if file.version == VERSION => {
+                let (data, info) = current(file);
+                (data, info, None)
+            }
+            _ => {
+                let (data, info) = read_slowly(bytes)?;
+                (data, info, None)
+            }
+        },
     };
     let mut problems = Problems::default();
     if info.currency != data.settings.currency {
@@ -531,7 +571,7 @@ pub fn read_limited(bytes: &[u8], today: NaiveDate, limit: usize) -> Result<Impo
     check::check(&data, today, &mut problems);
     match problems.into_rejection() {
         Some(r) => Err(r),
-        None => Ok(Imported { data, info }),
+        None => Ok((Imported { data, info }, runs)),
     }
 }
 

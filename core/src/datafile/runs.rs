@@ -15,6 +15,9 @@ pub struct Run {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecordRuns {
     pub customers: Vec<Run>,
+    /// Where each customer record is (a store that adds lookup keys to each customer takes
+    /// them one by one).
+    pub each_customer: Vec<Range<usize>>,
     pub orders: Vec<Run>,
     pub interactions: Vec<Run>,
     pub deals: Vec<Run>,
@@ -120,8 +123,14 @@ where
     }
 }
 
-/// The runs of at most `per` elements of the array at `range`.
-fn runs_of(bytes: &[u8], range: Range<usize>, per: usize) -> Option<Vec<Run>> {
+/// The runs of at most `per` elements of the array at `range`, and each element's place in
+/// `each` when given.
+fn runs_of(
+    bytes: &[u8],
+    range: Range<usize>,
+    per: usize,
+    mut each: Option<&mut Vec<Range<usize>>>,
+) -> Option<Vec<Run>> {
     let bytes = &bytes[..range.end];
     if bytes.get(range.start) != Some(&b'[') {
         return None;
@@ -134,6 +143,9 @@ fn runs_of(bytes: &[u8], range: Range<usize>, per: usize) -> Option<Vec<Run>> {
     let mut current: Option<Run> = None;
     loop {
         let end = skip_value(bytes, j)?;
+        if let Some(each) = each.as_mut() {
+            each.push(j..end);
+        }
         match &mut current {
             Some(run) => {
                 run.bytes.end = end;
@@ -176,9 +188,14 @@ pub fn record_runs(bytes: &[u8], per: usize, migrated_from: Option<u32>) -> Opti
         0
     };
     let start = skip_space(bytes, bom);
+    let each_customer = &mut runs.each_customer;
     members(bytes, start, |key, range| {
+        if key == b"customers" && bytes.get(range.start) == Some(&b'[') {
+            each_customer.clear();
+            runs.customers = runs_of(bytes, range, per, Some(each_customer))?;
+            return Some(());
+        }
         let list = match key {
-            b"customers" => &mut runs.customers,
             b"orders" => &mut runs.orders,
             b"interactions" => &mut runs.interactions,
             b"deals" => &mut runs.deals,
@@ -189,7 +206,7 @@ pub fn record_runs(bytes: &[u8], per: usize, migrated_from: Option<u32>) -> Opti
                 let ledger = &mut runs.ledger;
                 members(bytes, range.start, |key, range| {
                     if key == b"ledger" && bytes.get(range.start) == Some(&b'[') {
-                        *ledger = runs_of(bytes, range, per)?;
+                        *ledger = runs_of(bytes, range, per, None)?;
                     }
                     Some(())
                 })?;
@@ -198,7 +215,7 @@ pub fn record_runs(bytes: &[u8], per: usize, migrated_from: Option<u32>) -> Opti
             _ => return Some(()),
         };
         if bytes.get(range.start) == Some(&b'[') {
-            *list = runs_of(bytes, range, per)?;
+            *list = runs_of(bytes, range, per, None)?;
         }
         Some(())
     })?;

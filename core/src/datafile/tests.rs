@@ -1091,6 +1091,12 @@ fn record_runs_hold_the_records_read() {
     same(&text, &r.tasks, &data.tasks, 7);
     same(&text, &r.surveys, &data.surveys, 7);
     same(&text, &r.ledger, &data.ledger, 7);
+    // Each customer on its own.
+    assert_eq!(r.each_customer.len(), data.customers.len());
+    for (range, customer) in r.each_customer.iter().zip(&data.customers) {
+        let back: Customer = serde_json::from_slice(&text[range.clone()]).unwrap();
+        assert_eq!(&back, customer);
+    }
     // Version 0: the bare workspace, ledger at the top.
     let v0 = serde_json::to_vec(&data).unwrap();
     let info = read(&v0, today()).unwrap().info;
@@ -1098,4 +1104,174 @@ fn record_runs_hold_the_records_read() {
     let r = runs::record_runs(&v0, 5, info.migrated_from).unwrap();
     same(&v0, &r.ledger, &data.ledger, 5);
     same(&v0, &r.orders, &data.orders, 5);
+}
+
+/// The one-pass reader agrees with reading the whole file as a [`DataFile`]: when it reads a text
+/// at all, the whole-file reader accepts it as a current file with the same value, and the runs
+/// it noted are the ones [`runs::record_runs`] finds.
+fn one_pass_agrees(text: &[u8], per: usize) -> bool {
+    let bom = if text.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let Some((file, runs)) = fast::read(&text[bom..], bom, per) else {
+        return false;
+    };
+    let whole: DataFile = serde_json::from_slice(&text[bom..]).unwrap_or_else(|e| {
+        panic!(
+            "one pass read what the whole reader refuses ({e}): {}",
+            String::from_utf8_lossy(text)
+        )
+    });
+    assert_eq!(whole, file, "{}", String::from_utf8_lossy(text));
+    assert_eq!(whole.version, VERSION);
+    assert_eq!(
+        runs::record_runs(text, per, None),
+        Some(runs),
+        "{}",
+        String::from_utf8_lossy(text)
+    );
+    true
+}
+
+#[test]
+fn one_pass_reads_current_files_as_the_whole_file_reader_does() {
+    let data = small();
+    let file = DataFile::new(data.clone(), exported(), "0.1.0");
+    let compact = serde_json::to_vec(&file).unwrap();
+    let pretty = serde_json::to_vec_pretty(&file).unwrap();
+    // Members in another order (serde_json's map sorts keys), no optional members.
+    let sorted = bytes_of(&serde_json::to_value(&file).unwrap());
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(&pretty);
+    let minimal = br#"{"format":"kehu-crm","version":1,"exported_at":"2026-11-22T08:00:00Z","currency":"CNY"}"#;
+    let spaced = b" {\n\t\"version\" : 1 ,\r\n \"format\":\"kehu-crm\", \"currency\" : \"CNY\", \"exported_at\":\"2026-11-22T08:00:00Z\",\"orders\" : [ ] , \"loyalty\" : { } } \n";
+    for text in [&compact[..], &pretty, &sorted, &bom, minimal, spaced] {
+        for per in [1, 3, 7, 5_000] {
+            assert!(
+                one_pass_agrees(text, per),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+    // Read in one pass through `read_with_runs`, with the same result as `read`.
+    let (imported, runs) = read_with_runs(&bom, today(), 7).unwrap();
+    assert_eq!(imported, read(&bom, today()).unwrap());
+    assert_eq!(imported.data, data);
+    assert_eq!(runs, runs::record_runs(&bom, 7, None));
+}
+
+#[test]
+fn one_pass_leaves_every_other_file_to_the_whole_file_reader() {
+    let head =
+        r#""format":"kehu-crm","version":1,"exported_at":"2026-11-22T08:00:00Z","currency":"CNY""#;
+    let order = r#"{"id":"00000000-0000-0000-0000-00000000000a","customer_id":"00000000-0000-0000-0000-000000000001","date":"2026-03-04T10:00:00","amount":1,"created_at":"2026-03-04T02:00:00Z","updated_at":"2026-03-04T02:00:00Z"}"#;
+    let cases = [
+        format!("{{{head},\"extra\":1}}"),
+        format!("{{{head},\"currency\":\"CNY\"}}"),
+        format!("{{{head},\"orders\":[],\"orders\":[]}}"),
+        format!("{{{head},\"cust\\u006fmers\":[]}}"),
+        format!("{{{head}}} x"),
+        format!("{{{head},}}"),
+        format!("{{{head},\"orders\":[{order},]}}"),
+        format!("{{{head},\"orders\":[{order} {order}]}}"),
+        format!("{{{head},\"loyalty\":null}}"),
+        format!("{{{head},\"loyalty\":{{\"ledger\":[],\"other\":1}}}}"),
+        format!("{{{head},\"loyalty\":{{\"ledger\":[],\"ledger\":[]}}}}"),
+        format!("{{{head},\"settings\":null}}"),
+        format!(
+            "{{{head},\"orders\":[{}]}}",
+            order.replace("\"amount\":1", "\"amount\":1.5")
+        ),
+        head.to_string(),
+        format!("{{{}}}", head.replace("\"version\":1", "\"version\":2")),
+        format!("{{{}}}", head.replace("\"version\":1", "\"version\":0")),
+        format!("{{{}}}", head.replace(",\"currency\":\"CNY\"", "")),
+        format!(
+            "{{{}}}",
+            head.replace("\"exported_at\":\"2026-11-22T08:00:00Z\",", "")
+        ),
+        format!("[{head}]"),
+        "{}".to_string(),
+        "{\"customers\":[],\"orders\":[]}".to_string(),
+    ];
+    for text in &cases {
+        assert!(!one_pass_agrees(text.as_bytes(), 2), "{text}");
+    }
+    // Records in serde's other spelling of a struct (an array of its fields) read the same.
+    let as_array = format!(
+        "{{{head},\"orders\":[[\"00000000-0000-0000-0000-00000000000a\",\"00000000-0000-0000-0000-000000000001\",\"2026-03-04T10:00:00\",1,\"\",1,\"\",0,\"2026-03-04T02:00:00Z\",\"2026-03-04T02:00:00Z\"],{order}]}}"
+    );
+    assert!(one_pass_agrees(as_array.as_bytes(), 1));
+    // Not UTF-8 inside a string: refused by both.
+    let mut bad = format!("{{{head},\"app_version\":\"x\"}}").into_bytes();
+    let at = bad.len() - 3;
+    bad[at] = 0xFF;
+    assert!(!one_pass_agrees(&bad, 2));
+    assert!(serde_json::from_slice::<DataFile>(&bad).is_err());
+}
+
+#[test]
+fn one_pass_agrees_with_the_whole_file_reader_on_broken_files() {
+    // Random edits of small files, one to three bytes each: whatever the one-pass reader reads,
+    // the whole-file reader reads the same way, and it gives up on the rest.
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let file = DataFile::new(tiny(), exported(), "0.1.0");
+    let texts = [
+        serde_json::to_vec(&file).unwrap(),
+        serde_json::to_vec_pretty(&file).unwrap(),
+    ];
+    let pieces: [&[u8]; 20] = [
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b",",
+        b":",
+        b"\"",
+        b" ",
+        b"\n",
+        b"\\",
+        b"0",
+        b"1",
+        b"-",
+        b"a",
+        b"e",
+        b"null",
+        b"true",
+        b"\"x\"",
+        b"{}",
+        b"\xE7\x8E\x8B",
+    ];
+    let (mut read_in_one_pass, mut left) = (0, 0);
+    for i in 0..6_000 {
+        let mut text = texts[i % 2].clone();
+        for _ in 0..rng.random_range(1..=3) {
+            let at = rng.random_range(0..text.len());
+            let piece = pieces[rng.random_range(0..pieces.len())];
+            match rng.random_range(0..3) {
+                0 => {
+                    text.remove(at);
+                }
+                1 => {
+                    text.splice(at..at, piece.iter().copied());
+                }
+                _ => {
+                    text.splice(at..at + 1, piece.iter().copied());
+                }
+            }
+        }
+        if one_pass_agrees(&text, 1 + i % 3) {
+            read_in_one_pass += 1;
+        } else {
+            left += 1;
+            // What it leaves is read as before: the whole-file reader's verdict stands.
+        }
+    }
+    assert!(
+        read_in_one_pass > 300 && left > 3_000,
+        "{read_in_one_pass} / {left}"
+    );
 }

@@ -117,14 +117,40 @@ pub fn chosen_size(input: &web_sys::HtmlInputElement) -> Option<(String, f64)> {
     Some((file.name(), file.size()))
 }
 
+/// Bytes read from a chosen file at a time.
+const READ_PART: f64 = 8.0 * 1024.0 * 1024.0;
+
 /// The first file chosen in a file input, with its name and bytes.
+///
+/// Read in parts of [`READ_PART`] bytes straight into one buffer of the file's size: the browser
+/// reads the next part while this one is copied into Wasm memory, and the whole file is never
+/// also held as one JS `ArrayBuffer`.
 pub async fn read_chosen(input: &web_sys::HtmlInputElement) -> Option<(String, Vec<u8>)> {
     let file = input.files()?.get(0)?;
     let name = file.name();
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-        .await
-        .ok()?;
-    Some((name, js_sys::Uint8Array::new(&buffer).to_vec()))
+    let size = file.size();
+    let part = |start: f64| {
+        file.slice_with_f64_and_f64(start, (start + READ_PART).min(size))
+            .ok()
+            .map(|blob| wasm_bindgen_futures::JsFuture::from(blob.array_buffer()))
+    };
+    // A file too large for Wasm memory is not read (as one too large for an `ArrayBuffer` was not).
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes.try_reserve_exact(size as usize).ok()?;
+    let mut start = 0.0;
+    let mut next = (size > 0.0).then(|| part(0.0)).flatten();
+    while let Some(pending) = next.take() {
+        let buffer = pending.await.ok()?;
+        start += READ_PART;
+        if start < size {
+            next = Some(part(start)?);
+        }
+        let array = js_sys::Uint8Array::new(&buffer);
+        let at = bytes.len();
+        bytes.resize(at + array.length() as usize, 0);
+        array.copy_to(&mut bytes[at..]);
+    }
+    Some((name, bytes))
 }
 
 /// Everything the app holds now, as one dataset (read without subscribing).

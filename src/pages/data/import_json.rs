@@ -55,8 +55,10 @@ pub fn ImportJson() -> impl IntoView {
     let toasts = use_toasts();
     let stage = RwSignal::new(Stage::Idle);
     let file = StoredValue::new(None::<(String, Imported)>);
-    // The valid file's text: Replace stores its records as the file spells them.
+    // The valid file's text and where its records are in it (found while it was read, when it
+    // was read in one pass): Replace stores its records as the file spells them.
     let text = StoredValue::new(Vec::<u8>::new());
+    let text_runs = StoredValue::new(None::<datafile::runs::RecordRuns>);
     let plan = StoredValue::new(None::<MergePlan>);
     let locked = StoredValue::new(Vec::<u8>::new());
     let input = NodeRef::<leptos::html::Input>::new();
@@ -64,6 +66,7 @@ pub fn ImportJson() -> impl IntoView {
     let reset = move || {
         file.set_value(None);
         text.set_value(Vec::new());
+        text_runs.set_value(None);
         plan.set_value(None);
         locked.set_value(Vec::new());
         if let Some(el) = input.get_untracked() {
@@ -73,11 +76,12 @@ pub fn ImportJson() -> impl IntoView {
 
     let check = move |name: String, bytes: Vec<u8>| {
         mark("kehu:import-file-read");
-        let read = datafile::read(&bytes, today());
+        let read = datafile::read_with_runs(&bytes, today(), crate::storage::SEGMENT_LEN);
         mark("kehu:import-file-checked");
         match read {
-            Ok(imported) => {
+            Ok((imported, runs)) => {
                 text.set_value(bytes);
+                text_runs.set_value(runs);
                 file.set_value(Some((name, imported)));
                 stage.set(Stage::Valid);
             }
@@ -110,6 +114,7 @@ pub fn ImportJson() -> impl IntoView {
         stage.set(Stage::Reading);
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
+            mark("kehu:import-file-reading");
             let Some((name, bytes)) = read_chosen(&el).await else {
                 stage.set(Stage::Idle);
                 return;
@@ -171,16 +176,21 @@ pub fn ImportJson() -> impl IntoView {
         };
         let mut bytes = Vec::new();
         text.update_value(|t| bytes = std::mem::take(t));
+        let mut found = None;
+        text_runs.update_value(|r| found = r.take());
         stage.set(Stage::Writing);
         leptos::task::spawn_local(async move {
             crate::browser::next_frame().await;
             let count = imported.data.customers.len();
             mark("kehu:replace-start");
-            let runs = datafile::runs::record_runs(
-                &bytes,
-                crate::storage::SEGMENT_LEN,
-                imported.info.migrated_from,
-            );
+            // Found while the file was read, or else looked for now.
+            let runs = found.or_else(|| {
+                datafile::runs::record_runs(
+                    &bytes,
+                    crate::storage::SEGMENT_LEN,
+                    imported.info.migrated_from,
+                )
+            });
             mark("kehu:replace-runs");
             let from = runs.as_ref().map(|runs| FileText {
                 bytes: &bytes,
@@ -205,6 +215,7 @@ pub fn ImportJson() -> impl IntoView {
     let preview = move |_| {
         // Only Replace stores the file's text; a merge writes the records it plans.
         text.set_value(Vec::new());
+        text_runs.set_value(None);
         let p = file.with_value(|f| {
             f.as_ref()
                 .map(|(_, imp)| merge::plan(&snapshot(app), &imp.data))
