@@ -33,40 +33,34 @@ pub fn export_everything(app: AppState) -> Result<Timestamp, String> {
     let at = now();
     let d = app.data;
     let mut parts = BlobParts::new();
-    let written = d.settings.with_untracked(|settings| {
-        d.loyalty.with_untracked(|programme| {
-            d.customers.with_untracked(|customers| {
-                d.orders.with_untracked(|orders| {
-                    d.interactions.with_untracked(|interactions| {
-                        d.deals.with_untracked(|deals| {
-                            d.tasks.with_untracked(|tasks| {
-                                d.surveys.with_untracked(|surveys| {
-                                    d.ledger.with_untracked(|ledger| {
-                                        DataFileRef {
-                                            format: FormatName::KehuCrm,
-                                            version: datafile::VERSION,
-                                            exported_at: at,
-                                            app_version: APP_VERSION,
-                                            currency: &settings.currency,
-                                            customers,
-                                            orders,
-                                            interactions,
-                                            deals,
-                                            tasks,
-                                            surveys,
-                                            loyalty: LoyaltySectionRef { programme, ledger },
-                                            settings,
-                                        }
-                                        .write_json(&mut parts)
-                                    })
-                                })
-                            })
-                        })
-                    })
-                })
-            })
-        })
-    });
+    let written = {
+        // Read guards on every list at once (no writes happen meanwhile).
+        let settings = d.settings.read_untracked();
+        let programme = d.loyalty.read_untracked();
+        let ledger = d.ledger.read_untracked();
+        let (customers, orders) = (d.customers.read_untracked(), d.orders.read_untracked());
+        let (interactions, deals) = (d.interactions.read_untracked(), d.deals.read_untracked());
+        let (tasks, surveys) = (d.tasks.read_untracked(), d.surveys.read_untracked());
+        DataFileRef {
+            format: FormatName::KehuCrm,
+            version: datafile::VERSION,
+            exported_at: at,
+            app_version: APP_VERSION,
+            currency: &settings.currency,
+            customers: &customers,
+            orders: &orders,
+            interactions: &interactions,
+            deals: &deals,
+            tasks: &tasks,
+            surveys: &surveys,
+            loyalty: LoyaltySectionRef {
+                programme: &programme,
+                ledger: &ledger,
+            },
+            settings: &settings,
+        }
+        .write_json(&mut parts)
+    };
     written.map_err(|e| e.to_string())?;
     mark("kehu:export-written");
     parts.download(&file_name("kehu", "json"), "application/json")?;

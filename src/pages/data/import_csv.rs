@@ -12,7 +12,7 @@ use kehu_core::csv_io::{
     PrepareOptions, Prepared, RowError, RowProblem, Table,
 };
 
-use super::files::read_chosen;
+use super::files::{chosen_size, read_chosen};
 use crate::components::toast::use_toasts;
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::state::{new_id, now, today, use_app};
@@ -143,6 +143,8 @@ pub fn ImportCsv() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let Some((name, bytes)) = read_chosen(&el).await else {
+                let name = chosen_size(&el).map(|(n, _)| n).unwrap_or_default();
+                toasts.error(Key::ShareCsvUnreadable, &[("file", &name)]);
                 return;
             };
             match csv_io::read_table_with(&bytes, &crate::browser::decode_gb18030) {

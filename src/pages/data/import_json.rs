@@ -116,7 +116,10 @@ pub fn ImportJson() -> impl IntoView {
             crate::browser::next_frame().await;
             mark("kehu:import-file-reading");
             let Some((name, bytes)) = read_chosen(&el).await else {
+                // Not readable (removed meanwhile, no permission, or more than memory can hold).
                 stage.set(Stage::Idle);
+                let name = chosen_size(&el).map(|(n, _)| n).unwrap_or_default();
+                toasts.error(Key::ShareCsvUnreadable, &[("file", &name)]);
                 return;
             };
             if crate::storage::backup::is_encrypted(&bytes) {
