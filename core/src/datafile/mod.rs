@@ -529,16 +529,6 @@ fn read_inner(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(reject(ProblemKind::Empty.at("")));
     }
-    let current = |file: DataFile| {
-        let info = FileInfo {
-            version: file.version,
-            migrated_from: None,
-            exported_at: Some(file.exported_at),
-            app_version: file.app_version.clone(),
-            currency: file.currency.clone(),
-        };
-        (file.into_dataset(), info)
-    };
     // The common case in one pass: a well-formed file of the current version, its records'
     // places noted on the way. Anything else is read again as a whole, and if that fails too,
     // step by step, to say exactly what is wrong (or to migrate an older version).
@@ -577,6 +567,18 @@ fn read_inner(
 
 /// Reads a file that is not a well-formed current one: which format and version it is, the
 /// migration of an older version, or the problems of a broken one.
+/// The records and the facts of a file of the current version.
+fn current(file: DataFile) -> (Dataset, FileInfo) {
+    let info = FileInfo {
+        version: file.version,
+        migrated_from: None,
+        exported_at: Some(file.exported_at),
+        app_version: file.app_version.clone(),
+        currency: file.currency.clone(),
+    };
+    (file.into_dataset(), info)
+}
+
 fn read_slowly(bytes: &[u8]) -> Result<(Dataset, FileInfo), Rejection> {
     // Syntax first, over the whole file, so "not JSON" is told apart from "wrong shape".
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -659,16 +661,7 @@ fn read_slowly(bytes: &[u8]) -> Result<(Dataset, FileInfo), Rejection> {
             )
         })
     } else {
-        parse_typed::<DataFile>(bytes).map(|file| {
-            let info = FileInfo {
-                version: file.version,
-                migrated_from: None,
-                exported_at: Some(file.exported_at),
-                app_version: file.app_version.clone(),
-                currency: file.currency.clone(),
-            };
-            (file.into_dataset(), info)
-        })
+        parse_typed::<DataFile>(bytes).map(current)
     };
     parsed.map_err(|first| {
         let problems = if bytes.len() <= WALK_LIMIT {
